@@ -1,0 +1,64 @@
+import type { WithholdAction } from '../rules/types';
+import { faultBody } from '../nova/fault';
+import { nodeAtPointer, parseJsonTree, removeMembers } from '../proxy/jsonText';
+import type { GatewayFault, UpstreamAnswer } from '../proxy/context';
+import { imageIdFromAnswer, imageServiceFromLocation } from './imageService';
+import { valueAt } from './precheck';
+import type { ActionHandler, ActionRun } from './run';
+
+export type WithholdOutcome = 'written' | 'refused' | 'unreachable' | 'no-image-id' | 'no-image-service';
+
+/**
+ * Removes a body member (createImage/createBackup metadata) before forwarding, so a legacy
+ * upstream's compute quota never sees it, and writes it as image properties through the
+ * Image service once the upstream answered 2xx: the Image service's own quota applies.
+ */
+export const withhold: ActionHandler<WithholdAction> = {
+  kind: 'withhold',
+  needsJsonBody: true,
+  requestStep(action, run) {
+    const properties = valueAt(run.bodyJson, action.member);
+    if (!isNonEmptyObject(properties) || run.bodyText === undefined) return 'continue';
+    const tree = parseJsonTree(run.bodyText);
+    if (!tree || !nodeAtPointer(tree, action.member)) return 'continue';
+    run.ctx.forwardBody = Buffer.from(removeMembers(run.bodyText, tree, [action.member]));
+    const previous = run.ctx.response.afterSuccess;
+    run.ctx.response.afterSuccess = async (answer) =>
+      (await previous?.(answer)) ?? writeBack(run, properties, answer);
+    return 'continue';
+  },
+};
+
+async function writeBack(run: ActionRun, properties: Record<string, unknown>, answer: UpstreamAnswer): Promise<GatewayFault | undefined> {
+  const { env, rule, req } = run;
+  const location = single(answer.headers.location);
+  const imageId = imageIdFromAnswer(location, answer.body);
+  const base = env.imageServiceUrl ?? imageServiceFromLocation(location);
+  const token = single(req.headers['x-auth-token']);
+  const record = (outcome: WithholdOutcome, detail?: string) => {
+    env.metrics.withholdOutcomes.inc({ rule: rule.id, outcome });
+    const level = outcome === 'written' ? 'debug' : 'error';
+    env.logger[level]({ rule: rule.id, outcome, imageId, detail }, 'withheld properties');
+  };
+  if (!imageId) return record('no-image-id', 'the upstream answer names no image'), undefined;
+  if (!base) return record('no-image-service', 'set --image-service'), undefined;
+  const result = await env.imageService.addProperties(base, imageId, properties, token);
+  if (result.ok) return record('written'), undefined;
+  record(result.kind, result.detail);
+  await env.imageService.deleteImage(base, imageId, token);
+  return result.kind === 'refused'
+    ? fault(result.status, `The image service refused the image properties: ${result.detail}`)
+    : fault(502, 'The image service could not be reached to store the image properties.');
+}
+
+function fault(status: number, message: string): GatewayFault {
+  return { status, body: Buffer.from(faultBody(status, message)) };
+}
+
+function single(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function isNonEmptyObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0;
+}
