@@ -4,6 +4,7 @@ import { ConfigError, OPTIONS, helpText, resolveConfig, type GatewayConfig } fro
 import { createLogger } from './observe/logger';
 import { startGateway, StartupError } from './server';
 import { checkCommand, explainCommand, changelogCommand } from './rules/commands';
+import { startSimulator } from './simulator';
 
 const USAGE = `Usage: microversion-gateway [serve] [options]
        microversion-gateway check [DIR] [--upstream-max-version X.Y]
@@ -77,7 +78,6 @@ async function serve(args: string[]): Promise<number> {
 }
 
 async function startDemoUpstream(config: GatewayConfig): Promise<{ config: GatewayConfig; stop: () => Promise<void> }> {
-  const { startSimulator } = await import('./simulator');
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, imagePort: 0 });
   return {
     config: {

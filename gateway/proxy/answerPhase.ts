@@ -96,7 +96,7 @@ export function createAnswerPhase(deps: AnswerPhaseDeps): ForwardHooks {
     const ctx = safeContext(req);
     const kind = errorKind(err, ctx);
     metrics.upstreamErrors.inc({ kind });
-    if (req.destroyed || res.destroyed || res.writableEnded) return;
+    if (res.destroyed || res.writableEnded || req.socket.destroyed) return;
     if (res.headersSent) return void res.destroy();
     deps.logger.warn({ err: err.message, code: err.code, kind }, 'upstream error');
     const status = kind === 'timeout' ? 504 : 502;
