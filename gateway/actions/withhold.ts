@@ -1,5 +1,6 @@
 import type { WithholdAction } from '../rules/types';
 import { faultBody } from '../nova/fault';
+import { isValidNovaMetadata } from '../nova/metadataSchema';
 import { nodeAtPointer, parseJsonTree, removeMembers } from '../proxy/jsonText';
 import type { GatewayFault, UpstreamAnswer } from '../proxy/context';
 import { imageIdFromAnswer, imageServiceFromLocation } from './imageService';
@@ -18,7 +19,8 @@ export const withhold: ActionHandler<WithholdAction> = {
   needsJsonBody: true,
   requestStep(action, run) {
     const properties = valueAt(run.bodyJson, action.member);
-    if (!isNonEmptyObject(properties) || run.bodyText === undefined) return 'continue';
+    // Invalid metadata is forwarded untouched: the upstream's schema validation answers Nova's exact 400.
+    if (!isNonEmptyObject(properties) || !isValidNovaMetadata(properties) || run.bodyText === undefined) return 'continue';
     const tree = parseJsonTree(run.bodyText);
     if (!tree || !nodeAtPointer(tree, action.member)) return 'continue';
     run.ctx.forwardBody = Buffer.from(removeMembers(run.bodyText, tree, [action.member]));

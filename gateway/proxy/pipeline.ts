@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { canonicalTarget, type RefusalReason } from '../url/canonicalPath';
+import { canonicalTarget, refusalMessage } from '../url/canonicalPath';
 import { parseComputeRoute } from '../url/computeRoute';
 import { negotiateVersion, type VersionRange } from '../microversion/negotiate';
 import { minMicroversion, type Microversion } from '../microversion/version';
@@ -42,21 +42,6 @@ export interface PipelineDeps {
   readonly actionEnv: ActionEnvironment;
 }
 
-const REFUSAL_TEXT: Record<RefusalReason, string> = {
-  'empty-target': 'empty request target',
-  'asterisk-form': 'asterisk-form request target',
-  'absolute-form-other-host': 'absolute-form request target naming another host',
-  'not-origin-form': 'request target does not start with /',
-  fragment: 'fragment (#) in request target',
-  backslash: 'backslash in path',
-  'control-character': 'control character in path',
-  'path-parameter': 'path parameter (;) in path',
-  'raw-character-not-allowed': 'character not allowed unencoded in a path',
-  'bad-percent-escape': 'malformed percent-escape in path',
-  'encoded-delimiter': 'percent-encoded / \\ ; ? or # in path',
-  'encoded-control-character': 'percent-encoded control character in path',
-  'invalid-utf8': 'percent-encoded bytes are not UTF-8',
-};
 
 /**
  * One request, top to bottom:
@@ -71,7 +56,7 @@ export function createPipeline(deps: PipelineDeps) {
     const canonical = canonicalTarget(req.url ?? '', req.headers.host);
     if (!canonical.ok) {
       metrics.refusedTargets.inc({ reason: canonical.reason });
-      answers.fault(res, 400, `Malformed request URL: ${REFUSAL_TEXT[canonical.reason]}.`);
+      answers.fault(res, 400, refusalMessage(canonical.reason));
       return;
     }
     const { path, query } = canonical.target;

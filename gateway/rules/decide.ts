@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { canonicalTarget, type CanonicalTarget, type RefusalReason } from '../url/canonicalPath';
+import { canonicalTarget, type CanonicalTarget, type RefusalReason, refusalMessage } from '../url/canonicalPath';
 import { parseComputeRoute, type ComputeRoute } from '../url/computeRoute';
 import { negotiateVersion, type VersionRange } from '../microversion/negotiate';
 import { NOVA_SERVICE } from '../microversion/service';
@@ -134,7 +134,7 @@ export function decide(ruleSet: RuleSet, request: DecideRequest, options: Decide
     return {
       ...base,
       refusal: canonical.reason,
-      outcome: { kind: 'refuse', stage: 'canonicalise', status: 400, reason: `request target refused (${canonical.reason})` },
+      outcome: { kind: 'refuse', stage: 'canonicalise', status: 400, reason: refusalMessage(canonical.reason), body: faultBody(400, refusalMessage(canonical.reason)) },
     };
   }
   const route = parseComputeRoute(canonical.target.path, options.prefix ?? '');

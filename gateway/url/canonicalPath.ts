@@ -28,6 +28,27 @@ export type RefusalReason =
   | 'encoded-control-character'
   | 'invalid-utf8';
 
+/** What a refused target's 400 says. */
+export function refusalMessage(reason: RefusalReason): string {
+  return `Malformed request URL: ${REFUSAL_TEXT[reason]}.`;
+}
+
+const REFUSAL_TEXT: Readonly<Record<RefusalReason, string>> = {
+  'empty-target': 'empty request target',
+  'asterisk-form': 'asterisk-form request target',
+  'absolute-form-other-host': 'absolute-form request target naming another host',
+  'not-origin-form': 'request target does not start with /',
+  fragment: 'fragment (#) in request target',
+  backslash: 'backslash in path',
+  'control-character': 'control character in path',
+  'path-parameter': 'path parameter (;) in path',
+  'raw-character-not-allowed': 'character not allowed unencoded in a path',
+  'bad-percent-escape': 'malformed percent-escape in path',
+  'encoded-delimiter': 'percent-encoded / \\ ; ? or # in path',
+  'encoded-control-character': 'percent-encoded control character in path',
+  'invalid-utf8': 'percent-encoded bytes are not UTF-8',
+};
+
 export type CanonicalResult =
   | { readonly ok: true; readonly target: CanonicalTarget }
   | { readonly ok: false; readonly reason: RefusalReason };

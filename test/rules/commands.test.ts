@@ -212,7 +212,10 @@ describe('explain', () => {
   it('a refused path and a refused version', async () => {
     const refused = await run((out) => explainCommand({ dir: RULES_DIR, method: 'GET', path: '/v2.1/images/a%2Fb/metadata', out }));
     expect(refused.text).toContain('canonical     refused: encoded-delimiter\n');
-    expect(refused.text).toContain('decision      refuse 400: request target refused (encoded-delimiter)\n');
+    expect(refused.text).toContain(
+      'decision      refuse 400: Malformed request URL: percent-encoded / \\ ; ? or # in path.  ' +
+        '{"badRequest": {"code": 400, "message": "Malformed request URL: percent-encoded / \\\\ ; ? or # in path."}}\n',
+    );
     const version = await run((out) => explainCommand({ dir: RULES_DIR, method: 'GET', path: '/v2.1/limits', version: '2.1.3', out }));
     expect(version.text).toContain('negotiated    refused (asked "2.1.3")\n');
     expect(version.text).toContain(
