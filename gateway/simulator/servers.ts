@@ -52,7 +52,7 @@ export const listServers: Operation = {
     const { limit, marker } = paginationParams(req);
     servers = page(servers, limit, marker);
     const out: Record<string, unknown> = {
-      servers: servers.map((s) => ({ id: s.id, links: selfAndBookmark(req, s.id, 'servers'), name: s.name })),
+      servers: servers.map((s) => ({ id: s.id, name: s.name, links: selfAndBookmark(req, s.id, 'servers') })),
     };
     const links = collectionLinks(req, servers.map((s) => s.id), 'servers');
     if (links.length) out.servers_links = links;
