@@ -1,8 +1,9 @@
 import type { WithholdAction } from '../rules/types';
-import { faultBody } from '../nova/fault';
+import { unexpectedApiError } from '../nova/fault';
 import { isValidNovaMetadata } from '../nova/metadataSchema';
 import { nodeAtPointer, parseJsonTree, removeMembers } from '../proxy/jsonText';
 import type { GatewayFault, UpstreamAnswer } from '../proxy/context';
+import type { PropertyWriteOutcome } from './imageService';
 import { imageIdFromAnswer, imageServiceFromLocation } from './imageService';
 import { valueAt } from './precheck';
 import type { ActionHandler, ActionRun } from './run';
@@ -47,15 +48,22 @@ async function writeBack(run: ActionRun, properties: Record<string, unknown>, an
   const result = await env.imageService.addProperties(base, imageId, properties, token);
   if (result.ok) return record('written'), undefined;
   record(result.kind, result.detail);
+  // Nova at 2.39 sends the properties with the image create: when Glance refuses, no image
+  // is left and the client gets Nova's 500 for the glanceclient exception. Do the same.
   await env.imageService.deleteImage(base, imageId, token);
-  return result.kind === 'refused'
-    ? fault(result.status, `The image service refused the image properties: ${result.detail}`)
-    : fault(502, 'The image service could not be reached to store the image properties.');
+  return { status: 500, body: Buffer.from(unexpectedApiError(glanceClientException(result))) };
 }
 
-function fault(status: number, message: string): GatewayFault {
-  return { status, body: Buffer.from(faultBody(status, message)) };
+/** The glanceclient exception Nova would have let through for the Image service's answer. */
+function glanceClientException(result: Exclude<PropertyWriteOutcome, { ok: true }>): string {
+  if (result.kind === 'unreachable') return 'glanceclient.exc.CommunicationError';
+  return `glanceclient.exc.${GLANCECLIENT_HTTP_ERRORS[result.status] ?? 'HTTPException'}`;
 }
+
+const GLANCECLIENT_HTTP_ERRORS: Readonly<Record<number, string>> = {
+  400: 'HTTPBadRequest', 401: 'HTTPUnauthorized', 403: 'HTTPForbidden', 404: 'HTTPNotFound', 405: 'HTTPMethodNotAllowed',
+  409: 'HTTPConflict', 413: 'HTTPOverLimit', 415: 'HTTPUnsupported', 429: 'HTTPTooManyRequests',
+};
 
 function single(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;

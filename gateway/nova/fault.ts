@@ -57,3 +57,14 @@ export function faultBody(status: number, message?: string): string {
   const text = message ?? defaultFaultMessage(status) ?? '';
   return pythonJsonDumps({ [faultName(status)]: { code: status, message: text } });
 }
+
+/**
+ * Nova's answer to an exception no controller expected (wsgi.expected_errors): 500
+ * computeFault naming the exception class, with the release's support text (Zed's here).
+ */
+export const UNEXPECTED_API_ERROR_PREFIX =
+  'Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.';
+
+export function unexpectedApiError(exceptionClass: string): string {
+  return faultBody(500, `${UNEXPECTED_API_ERROR_PREFIX}\n<class '${exceptionClass}'>`);
+}
