@@ -169,8 +169,9 @@ export function createPipeline(deps: PipelineDeps) {
       ctx.body = body;
       ctx.forwardBody = body;
       if (body.length > 0 && (novaDecodesBody(req.method, req.headers) || match.needsServerAction)) {
-        bodyText = body.toString('utf8');
         try {
+          // Nova decodes the bytes as strict UTF-8 before parsing: anything else is a malformed body.
+          bodyText = STRICT_UTF8.decode(body);
           bodyJson = JSON.parse(bodyText);
         } catch {
           return answers.fault(res, 400, MALFORMED_BODY, answerVersion);
@@ -205,6 +206,12 @@ export function createPipeline(deps: PipelineDeps) {
     return forward(req, res);
   }
 }
+
+/**
+ * A request body as Nova's jsonutils.loads decodes it: invalid UTF-8 fails (no silent U+FFFD that
+ * a withheld body would then forward), a byte order mark is kept (and fails JSON.parse, as in Python).
+ */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Whether an action needs the request body: its own JSON, or, for a gateway-made answer,
