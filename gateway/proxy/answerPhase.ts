@@ -57,7 +57,7 @@ export function createAnswerPhase(deps: AnswerPhaseDeps): ForwardHooks {
     proxyRes: IncomingMessage, res: ServerResponse, ctx: RequestContext, status: number, lines: HeaderLines,
   ): Promise<void> {
     const collected = await collect(proxyRes, deps.rewriteLimitBytes);
-    if (collected.kind === 'failed') return void res.destroy();
+    if (collected.kind === 'failed') return failedWhileBuffering(res, ctx);
     if (collected.kind === 'over-cap') {
       metrics.rewritePassThroughs.inc({ reason: 'over-cap' });
       return stream(proxyRes, res, status, lines, collected.chunks);
@@ -84,6 +84,18 @@ export function createAnswerPhase(deps: AnswerPhaseDeps): ForwardHooks {
       outLines = setHeaderLine(outLines, 'Content-Length', String(out.length));
       return { body: out, lines: outLines };
     }
+  }
+
+  /**
+   * The upstream's answer broke off (reset, early close, timeout) while it was buffered for a rule:
+   * nothing has reached the client yet, so it gets Nova's 502 (504 after the upstream timeout), not
+   * a cut connection. Nothing to do when onError already answered or the client is gone.
+   */
+  function failedWhileBuffering(res: ServerResponse, ctx: RequestContext): void {
+    if (res.writableEnded || res.destroyed) return;
+    if (res.headersSent) return void res.destroy();
+    ctx.answeredBy = 'gateway';
+    deps.answers.fault(res, ctx.upstreamTimedOut ? 504 : 502, undefined, ctx.negotiated?.text);
   }
 
   function send(res: ServerResponse, status: number, message: string | undefined, lines: HeaderLines, body: Buffer): void {
