@@ -121,6 +121,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const adminApp = createAdminApp(state, metrics, () => watcher.lastError);
 
   const proxyServer = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 300_000 }, proxyApp);
+  // Past maxHeadersCount (default 2000) Node drops header lines silently: the gateway would negotiate
+  // and forward on fewer headers than were sent. The head stays bounded by Node's header-size limit.
+  proxyServer.maxHeadersCount = 0;
   const adminServer = http.createServer(adminApp);
   const sockets = trackSockets(proxyServer);
   await listen(proxyServer, config.listen, '--listen');
