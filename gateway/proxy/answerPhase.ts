@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { VersionHeaderSet } from '../microversion/responseHeaders';
 import { statusClass, type GatewayMetrics, type UpstreamErrorKind } from '../observe/metrics';
 import type { GatewayAnswers } from './answer';
-import { decodeContent } from './body';
+import { collect, decodeContent } from './body';
 import { contextOf, needsBufferedAnswer, type RequestContext } from './context';
 import type { ForwardHooks } from './forward';
 import { parseJsonTree } from './jsonText';
@@ -26,8 +26,9 @@ export function createAnswerPhase(deps: AnswerPhaseDeps): ForwardHooks {
   function onAnswer(proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse): void {
     const ctx = contextOf(req);
     const status = proxyRes.statusCode ?? 502;
+    ctx.upstreamAnsweredAt = performance.now();
     if (ctx.upstreamStartedAt !== undefined) {
-      metrics.upstreamDuration.observe({ status_class: statusClass(status) }, (performance.now() - ctx.upstreamStartedAt) / 1000);
+      metrics.upstreamDuration.observe({ status_class: statusClass(status) }, (ctx.upstreamAnsweredAt - ctx.upstreamStartedAt) / 1000);
     }
     const lines = answerHeaderLines(proxyRes, ctx);
     ctx.upstreamRequestId = headerValue(lines, 'x-openstack-request-id');
@@ -65,6 +66,7 @@ export function createAnswerPhase(deps: AnswerPhaseDeps): ForwardHooks {
     const raw = collected.body;
     const fault = await ctx.response.afterSuccess?.({ status, headers: proxyRes.headers, body: raw });
     if (fault) {
+      ctx.answeredBy = 'gateway';
       return deps.answers.faultBytes(res, fault.status, fault.body, ctx.negotiated?.text, ctx.response.addHeaders);
     }
     const rewritten = ctx.response.bodyEdits.length ? rewriteBody(raw, lines) : undefined;
@@ -112,44 +114,11 @@ export function createAnswerPhase(deps: AnswerPhaseDeps): ForwardHooks {
     if (res.headersSent) return void res.destroy();
     deps.logger.warn({ err: err.message, code: err.code, kind }, 'upstream error');
     const status = kind === 'timeout' ? 504 : 502;
+    if (ctx) ctx.answeredBy = 'gateway';
     deps.answers.fault(res, status, undefined, ctx?.negotiated?.text);
   }
 
   return { onAnswer, onError };
-}
-
-type Collected =
-  | { kind: 'complete'; body: Buffer }
-  | { kind: 'over-cap'; chunks: Buffer[] }
-  | { kind: 'failed' };
-
-/** Reads an answer up to a cap; past it, hands back what was read so the rest can stream. */
-function collect(stream: IncomingMessage, cap: number): Promise<Collected> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size > cap) {
-        cleanup();
-        stream.pause();
-        resolve({ kind: 'over-cap', chunks });
-      }
-    };
-    const onEnd = () => (cleanup(), resolve({ kind: 'complete', body: Buffer.concat(chunks, size) }));
-    const onFail = () => (cleanup(), resolve({ kind: 'failed' }));
-    function cleanup() {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onFail);
-      stream.off('aborted', onFail);
-    }
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onFail);
-    stream.on('aborted', onFail);
-  });
 }
 
 function safeContext(req: IncomingMessage): RequestContext | undefined {

@@ -7,44 +7,49 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/** Reads a whole stream up to `limit` bytes; rejects with BodyTooLargeError past it. */
-export function readBounded(stream: Readable, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+export type Collected =
+  | { readonly kind: 'complete'; readonly body: Buffer }
+  /** Past the cap: what was read so far; the stream is paused with the rest unread. */
+  | { readonly kind: 'over-cap'; readonly chunks: Buffer[] }
+  | { readonly kind: 'failed'; readonly error: Error };
+
+/** Reads a stream up to `cap` bytes, stopping (paused) as soon as it goes past. */
+export function collect(stream: Readable, cap: number): Promise<Collected> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        stream.pause();
-        reject(new BodyTooLargeError(limit));
-        return;
-      }
       chunks.push(chunk);
+      size += chunk.length;
+      if (size > cap) {
+        stream.pause();
+        done({ kind: 'over-cap', chunks });
+      }
     };
-    const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    const onClose = () => {
-      cleanup();
-      reject(new Error('stream closed before its end'));
-    };
-    function cleanup() {
+    const onEnd = () => done({ kind: 'complete', body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) });
+    const onError = (error: Error) => done({ kind: 'failed', error });
+    const onClose = () => done({ kind: 'failed', error: new Error('stream closed before its end') });
+    function done(result: Collected) {
       stream.off('data', onData);
       stream.off('end', onEnd);
       stream.off('error', onError);
       stream.off('close', onClose);
+      stream.off('aborted', onClose);
+      resolve(result);
     }
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('error', onError);
     stream.on('close', onClose);
+    stream.on('aborted', onClose);
   });
+}
+
+/** Reads a whole request body up to `limit` bytes; rejects with BodyTooLargeError past it. */
+export async function readBounded(stream: Readable, limit: number): Promise<Buffer> {
+  const result = await collect(stream, limit);
+  if (result.kind === 'complete') return result.body;
+  throw result.kind === 'over-cap' ? new BodyTooLargeError(limit) : result.error;
 }
 
 /** Decodes a Content-Encoding (gzip, deflate, br, identity); undefined when it cannot. */
