@@ -44,7 +44,14 @@ export function createForwarder(upstream: URL, timeoutMs: number, hooks: Forward
   };
 
   const proxy: RequestHandler = createProxyMiddleware({
-    target: upstream.origin,
+    // An object, not a URL string: http-proxy would parse a string again for every request.
+    target: {
+      protocol: upstream.protocol,
+      host: upstream.hostname,
+      hostname: upstream.hostname.replace(/^\[|\]$/g, ''),
+      port: upstream.port || (upstream.protocol === 'https:' ? '443' : '80'),
+      path: '',
+    },
     agent,
     ejectPlugins: true,
     xfwd: true,
