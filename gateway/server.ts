@@ -1,4 +1,4 @@
-import http, { type Server } from 'node:http';
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import express from 'express';
 import type { Logger } from 'pino';
@@ -19,7 +19,7 @@ import { createAnswerPhase } from './proxy/answerPhase';
 import { createPipeline, type GatewayState } from './proxy/pipeline';
 import { LimitsCache } from './actions/limitsCache';
 import { ImageService } from './actions/imageService';
-import { RulesWatcher, type ReloadResult } from './rulesWatcher';
+import { RulesWatcher, type ReloadResult, type RulesWatcherOptions } from './rulesWatcher';
 
 export interface RunningGateway {
   readonly proxyUrl: string;
@@ -36,6 +36,8 @@ export interface RunningGateway {
 export interface GatewayOptions {
   readonly logger?: Logger;
   readonly collectProcessMetrics?: boolean;
+  /** Rules directory watch: quiet time before a reload (default 200 ms), and the longest wait (2 s). */
+  readonly rulesWatch?: RulesWatcherOptions;
 }
 
 export class StartupError extends Error {}
@@ -55,12 +57,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   for (const w of loaded.warnings) logger.warn({ rulesDir: config.rulesDir }, w);
   const state: GatewayState = { ruleSet: loaded.ruleSet };
 
+  /**
+   * The swap: one assignment. A request captures state.ruleSet in its context when it
+   * starts (newContext), so requests in flight finish on the set they started with.
+   */
   const setRuleSet = (ruleSet: RuleSet) => {
     state.ruleSet = ruleSet;
-    metrics.rulesLoaded.set(ruleSet.rules.length);
-    metrics.ruleSetInfo.reset();
-    metrics.ruleSetInfo.set({ hash: ruleSet.hash }, 1);
-    metrics.lastReloadSuccess.set(Date.now() / 1000);
+    setRuleSetMetrics(metrics, ruleSet, config.shadow);
     recomputeAdvertised();
   };
   const recomputeAdvertised = () => {
@@ -82,6 +85,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     recomputeAdvertised();
   };
   setRuleSet(loaded.ruleSet);
+  metrics.lastReloadSuccess.set(Date.now() / 1000);
   metrics.ruleReloads.inc({ result: 'success' }, 0);
   metrics.ruleReloads.inc({ result: 'failure' }, 0);
 
@@ -117,15 +121,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     });
   });
 
-  const watcher = new RulesWatcher(config.rulesDir, logger, metrics, setRuleSet);
-  const adminApp = createAdminApp(state, metrics, () => watcher.lastError);
+  const watcher = new RulesWatcher(config.rulesDir, logger, metrics, () => state.ruleSet, setRuleSet, options.rulesWatch);
+  const lifecycle = { shuttingDown: false };
+  const adminApp = createAdminApp(state, metrics, () => watcher.lastError, lifecycle);
 
   const proxyServer = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 300_000 }, proxyApp);
   // Past maxHeadersCount (default 2000) Node drops header lines silently: the gateway would negotiate
   // and forward on fewer headers than were sent. The head stays bounded by Node's header-size limit.
   proxyServer.maxHeadersCount = 0;
   const adminServer = http.createServer(adminApp);
-  const sockets = trackSockets(proxyServer);
+  const connections = trackConnections(proxyServer);
   await listen(proxyServer, config.listen, '--listen');
   try {
     await listen(adminServer, config.adminListen, '--admin-listen');
@@ -148,23 +153,57 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   const proxyUrl = urlOf(proxyServer);
   const adminUrl = urlOf(adminServer);
-  logger.info({ proxyUrl, adminUrl, upstream: upstreamUrl.origin, prefix: config.prefix, rules: state.ruleSet.rules.length }, 'gateway listening');
+  logger.info(
+    {
+      proxyUrl, adminUrl, upstream: upstreamUrl.origin, prefix: config.prefix, rulesDir: config.rulesDir,
+      rules: state.ruleSet.rules.length, ruleSetHash: state.ruleSet.hash, shadow: config.shadow, watchRules: config.watchRules,
+    },
+    'gateway listening',
+  );
 
+  let closing: Promise<void> | undefined;
   return {
     proxyUrl, adminUrl, state, metrics, ready,
     reloadRules: (reason) => watcher.reload(reason),
-    async close(deadlineMs = config.shutdownTimeoutMs) {
-      discovery.abort();
-      watcher.close();
-      await drain(proxyServer, sockets, deadlineMs);
-      forwarder.close();
-      await new Promise<void>((resolve) => adminServer.close(() => resolve()));
-      adminServer.closeAllConnections();
+    close(deadlineMs = config.shutdownTimeoutMs) {
+      closing ??= (async () => {
+        lifecycle.shuttingDown = true;
+        discovery.abort();
+        watcher.close();
+        const started = performance.now();
+        logger.info({ inFlight: connections.inFlight.size, connections: connections.sockets.size, deadlineMs }, 'draining: no new connections, finishing in-flight requests');
+        const { abandoned } = await drain(proxyServer, connections, deadlineMs);
+        forwarder.close();
+        const adminClosed = new Promise<void>((resolve) => adminServer.close(() => resolve()));
+        adminServer.closeAllConnections();
+        await adminClosed;
+        const drainedMs = Math.round(performance.now() - started);
+        if (abandoned) logger.warn({ abandoned, drainedMs }, 'drained: requests still in flight at the deadline were cut');
+        else logger.info({ drainedMs }, 'drained: every in-flight request finished');
+      })();
+      return closing;
     },
   };
 }
 
-function createAdminApp(state: GatewayState, metrics: GatewayMetrics, lastReloadError: () => string | undefined) {
+/** Rules by state as the pipeline treats them: under --shadow every enabled rule is a shadow rule. */
+function setRuleSetMetrics(metrics: GatewayMetrics, ruleSet: RuleSet, shadowAll: boolean): void {
+  const count = (pick: (r: RuleSet['rules'][number]) => boolean) => ruleSet.rules.filter(pick).length;
+  metrics.rulesLoaded.set({ state: 'enforced' }, count((r) => r.enabled && !r.shadow && !shadowAll));
+  metrics.rulesLoaded.set({ state: 'shadow' }, count((r) => r.enabled && (r.shadow || shadowAll)));
+  metrics.rulesLoaded.set({ state: 'disabled' }, count((r) => !r.enabled));
+  metrics.ruleSetInfo.reset();
+  metrics.ruleSetInfo.set({ hash: ruleSet.hash }, 1);
+}
+
+/**
+ * /healthz: the process serves (liveness). /readyz: 200 once the upstream maximum is known,
+ * 503 before and while shutting down (readiness), with the active rule set's hash and the
+ * last refused reload's errors. /metrics: Prometheus text format.
+ */
+function createAdminApp(
+  state: GatewayState, metrics: GatewayMetrics, lastReloadError: () => string | undefined, lifecycle: { readonly shuttingDown: boolean },
+) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -172,9 +211,10 @@ function createAdminApp(state: GatewayState, metrics: GatewayMetrics, lastReload
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
-    const ready = state.upstream !== undefined && state.advertised !== undefined;
+    const known = state.upstream !== undefined && state.advertised !== undefined;
+    const ready = known && !lifecycle.shuttingDown;
     res.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : 'waiting for the upstream maximum microversion',
+      status: lifecycle.shuttingDown ? 'shutting down' : ready ? 'ready' : 'waiting for the upstream maximum microversion',
       upstreamMaxVersion: state.upstream?.max.text ?? null,
       advertisedVersions: state.advertised ? { min: state.advertised.min.text, max: state.advertised.max.text } : null,
       rules: state.ruleSet.rules.length,
@@ -206,24 +246,47 @@ function urlOf(server: Server): string {
   return `http://${host}:${a.port}`;
 }
 
-function trackSockets(server: Server): Set<Socket> {
-  const sockets = new Set<Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-  });
-  return sockets;
+interface Connections {
+  readonly sockets: Set<Socket>;
+  /** Answers not yet finished or abandoned. */
+  readonly inFlight: Set<ServerResponse>;
+  draining: boolean;
 }
 
-/** Graceful stop: no new connections, idle keep-alives closed, in-flight requests get until the deadline. */
-async function drain(server: Server, sockets: Set<Socket>, deadlineMs: number): Promise<void> {
+function trackConnections(server: Server): Connections {
+  const c: Connections = { sockets: new Set(), inFlight: new Set(), draining: false };
+  server.on('connection', (s: Socket) => {
+    c.sockets.add(s);
+    s.once('close', () => c.sockets.delete(s));
+  });
+  // Before the app's own listener, so that even an answer written synchronously sees the flag.
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (c.draining) res.shouldKeepAlive = false;
+    c.inFlight.add(res);
+    res.once('close', () => c.inFlight.delete(res));
+  });
+  return c;
+}
+
+/**
+ * Graceful stop: the listener closes (new connections are refused), idle keep-alive
+ * connections close now, answers still in flight carry `Connection: close` and their
+ * connection closes once they are sent; at the deadline whatever is left is cut.
+ */
+async function drain(server: Server, c: Connections, deadlineMs: number): Promise<{ abandoned: number }> {
+  c.draining = true;
+  for (const res of c.inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
-  const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
-  await Promise.race([closed, deadline]);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), deadlineMs)));
+  const first = await Promise.race([closed.then(() => 'closed' as const), deadline]);
+  clearTimeout(timer);
   clearInterval(idleSweep);
+  const abandoned = first === 'deadline' ? c.inFlight.size : 0;
   server.closeAllConnections();
-  for (const s of sockets) s.destroy();
+  for (const s of c.sockets) s.destroy();
   await closed;
+  return { abandoned };
 }

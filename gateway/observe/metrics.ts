@@ -9,7 +9,7 @@ export class GatewayMetrics {
 
   readonly requests = new Counter({
     name: 'gateway_requests_total',
-    help: 'Requests answered, by method, status class, negotiated version and who answered',
+    help: 'Requests, by method, status class ("none": the client left before an answer), negotiated version ("none" before negotiation or off /v2.1) and who answered (gateway or upstream)',
     labelNames: ['method', 'status_class', 'version', 'answered_by'] as const,
     registers: [this.registry],
   });
@@ -73,7 +73,8 @@ export class GatewayMetrics {
 
   readonly rulesLoaded = new Gauge({
     name: 'gateway_rules_loaded',
-    help: 'Rules in the active rule set',
+    help: 'Rules in the active rule set, by state (enforced, shadow, disabled)',
+    labelNames: ['state'] as const,
     registers: [this.registry],
   });
 

@@ -24,6 +24,8 @@ export interface RequestContext {
   /** Work to do on the answer; set by request-phase actions. */
   response: ResponsePlan;
   upstreamStartedAt?: number;
+  /** When the upstream's answer headers arrived. */
+  upstreamAnsweredAt?: number;
   upstreamTimedOut?: boolean;
   /** The upstream's x-openstack-request-id, when it answered. */
   upstreamRequestId?: string;

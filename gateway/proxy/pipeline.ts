@@ -112,7 +112,7 @@ export function createPipeline(deps: PipelineDeps) {
 
   function forward(req: IncomingMessage, res: ServerResponse): void {
     const ctx = contextOf(req);
-    if (ctx.forwarded) metrics.forwardedVersions.inc({ forwarded_version: ctx.forwarded.text });
+    metrics.forwardedVersions.inc({ forwarded_version: ctx.forwarded?.text ?? 'none' });
     ctx.answeredBy = 'upstream';
     deps.forwarder.forward(req, res);
   }
@@ -149,12 +149,17 @@ export function createPipeline(deps: PipelineDeps) {
     const match = ctx.ruleSet.match({ method: req.method ?? 'GET', api, resourcePath: ctx.route!.resourcePath, version });
     if (match.rules.length === 0) return forward(req, res);
     const answerVersion = ctx.negotiated?.text;
-    const needsBody = match.rules.some((r) => r.actions.some((a) => bodyNeeded(a, req)));
+    const shadow = (r: CompiledRule) => deps.shadowAll || r.shadow;
+    // Shadow rules are counted, never felt: only rules to enforce may make the gateway answer (415, 400).
+    const enforcing = match.rules.some((r) => !shadow(r));
+    const needsBody = match.rules.some((r) => !shadow(r) && r.actions.some((a) => bodyNeeded(a, req)));
     let bodyText: string | undefined;
     let bodyJson: unknown;
     let rules = match.rules;
     if (needsBody || match.needsServerAction) {
-      if (contentTypeRefused(req.headers)) return answers.fault(res, 415, UNSUPPORTED_CONTENT_TYPE, answerVersion);
+      if (contentTypeRefused(req.headers)) {
+        return enforcing ? answers.fault(res, 415, UNSUPPORTED_CONTENT_TYPE, answerVersion) : forward(req, res);
+      }
       let body: Buffer;
       try {
         body = await readBounded(req, deps.bodyLimitBytes);
@@ -174,16 +179,15 @@ export function createPipeline(deps: PipelineDeps) {
           bodyText = STRICT_UTF8.decode(body);
           bodyJson = JSON.parse(bodyText);
         } catch {
-          return answers.fault(res, 400, MALFORMED_BODY, answerVersion);
+          return enforcing ? answers.fault(res, 400, MALFORMED_BODY, answerVersion) : forward(req, res);
         }
       }
       if (match.needsServerAction) {
         const action = peekServerAction(bodyJson);
-        if (action === undefined) return answers.fault(res, 400, MALFORMED_BODY, answerVersion);
+        if (action === undefined) return enforcing ? answers.fault(res, 400, MALFORMED_BODY, answerVersion) : forward(req, res);
         rules = match.forServerAction(action);
       }
     }
-    const shadow = (r: CompiledRule) => deps.shadowAll || r.shadow;
     ctx.rules = rules.filter((r) => !shadow(r));
     ctx.shadowRules = rules.filter(shadow);
     for (const r of ctx.shadowRules) for (const a of r.actions) metrics.ruleHits.inc({ rule: r.id, action: a.kind, mode: 'shadow' });
