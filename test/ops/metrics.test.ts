@@ -151,3 +151,63 @@ describe('a scrape after known traffic', () => {
     }
   });
 });
+
+describe('the other pass-through reasons and upstream error kinds', () => {
+  let upstream: TestUpstream;
+  let gw: OpsGateway;
+  const BIG = JSON.stringify({ limits: { rate: [], absolute: { maxImageMeta: 128, pad: 'x'.repeat(200) } } });
+  beforeAll(async () => {
+    upstream = await startTestUpstream((req, res) => {
+      if (req.url === '/v2.1/limits') {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(BIG.length) });
+        return void res.end(BIG);
+      }
+      if (req.url === '/v2.1/os-simple-tenant-usage') {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': '8' });
+        return void res.end('not gzip');
+      }
+      // /v2.1/servers: never answers (the gateway times out)
+    });
+    const rules = ruleFile('2.39', [
+      { id: 'limits-trim', path: '/limits', actions: '[{ remove: { pointers: [/limits/absolute/maxImageMeta] } }]' },
+      { id: 'usage-trim', path: '/os-simple-tenant-usage', actions: '[{ remove: { pointers: [/tenant_usages] } }]' },
+    ]);
+    gw = await startOpsGateway({
+      upstream: upstream.url, rulesDir: tempRulesDir({ 'a.yaml': rules }), logLevel: 'silent',
+      flags: { 'rewrite-limit': '100', 'upstream-timeout': '0.2' },
+    });
+  });
+  afterAll(async () => {
+    await gw.close(1000);
+    await upstream.close();
+  });
+
+  test('over-cap, decode-failure, timeout', async () => {
+    const at = { headers: { 'OpenStack-API-Version': 'compute 2.39' } };
+    const big = await send(gw.proxyUrl + '/v2.1/limits', at);
+    expect(big.body).toBe(BIG); // too large to rewrite: passed through whole
+    const gz = await send(gw.proxyUrl + '/v2.1/os-simple-tenant-usage', at);
+    expect(gz.status).toBe(200);
+    expect((await send(gw.proxyUrl + '/v2.1/servers', at)).status).toBe(504);
+    await waitFor(async () => Object.keys(family((await scrape(gw)).samples, 'gateway_upstream_errors_total')).length === 1, 'the timeout');
+    const { samples } = await scrape(gw);
+    const reason = (r: string) => sampleKey('gateway_rewrite_passthrough_total', { reason: r });
+    expect(family(samples, 'gateway_rewrite_passthrough_total')).toEqual({ [reason('over-cap')]: 1, [reason('decode-failure')]: 1 });
+    expect(family(samples, 'gateway_upstream_errors_total')).toEqual({ [sampleKey('gateway_upstream_errors_total', { kind: 'timeout' })]: 1 });
+    await waitFor(async () => (await scrape(gw)).samples.get(sampleKey('gateway_requests_total', { method: 'GET', status_class: '5xx', version: '2.39', answered_by: 'gateway' })) === 1, 'the 504 counted as answered by the gateway');
+  });
+
+  test('an upstream that refuses connections: kind "refused", 502 by the gateway', async () => {
+    const closed = await startTestUpstream(() => undefined);
+    const url = closed.url;
+    await closed.close();
+    const lonely = await startOpsGateway({ upstream: url, rulesDir: tempRulesDir(), logLevel: 'silent' });
+    try {
+      expect((await send(lonely.proxyUrl + '/v2.1/servers')).status).toBe(502);
+      const { samples } = await scrape(lonely);
+      expect(family(samples, 'gateway_upstream_errors_total')).toEqual({ [sampleKey('gateway_upstream_errors_total', { kind: 'refused' })]: 1 });
+    } finally {
+      await lonely.close(1000);
+    }
+  });
+});
