@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
@@ -34,6 +34,12 @@ export function buildGateway(): string {
   walk('gateway');
   built = out;
   return out;
+}
+
+/** Removes the transpiled tree (call once the spawned processes have exited). */
+export function removeBuild(): void {
+  if (built) rmSync(built, { recursive: true, force: true });
+  built = undefined;
 }
 
 export interface ServeProcess {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { startTestUpstream, novaLikeJson, type TestUpstream } from '../support/recordingUpstream';
 import { readyz, ruleFile, send, startOpsGateway, tempRulesDir, waitFor, type OpsGateway, type SimpleResponse } from './helpers';
-import { spawnServe, type ServeProcess } from './cli';
+import { removeBuild, spawnServe, type ServeProcess } from './cli';
 
 const BODY = '{"servers": []}';
 
@@ -125,6 +125,7 @@ describe('the CLI process: signals', () => {
   afterAll(async () => {
     up.releaseAll();
     await up.upstream.close();
+    removeBuild();
   });
 
   const serve = (dir: string) => spawnServe(['--upstream', up.upstream.url, '--rules', dir, '--upstream-max-version', '2.38',
