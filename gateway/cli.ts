@@ -63,11 +63,19 @@ async function serve(args: string[]): Promise<number> {
   const gateway = await startGateway(config, { logger });
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting for in-flight requests');
+      process.exit(1);
+    }
     stopping = true;
     logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');
-    await gateway.close();
-    await stopDemo?.();
+    try {
+      await gateway.close();
+      await stopDemo?.();
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'error while shutting down');
+      process.exit(1);
+    }
     logger.info('stopped');
     process.exit(0);
   };
