@@ -125,7 +125,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const lifecycle = { shuttingDown: false };
   const adminApp = createAdminApp(state, metrics, () => watcher.lastError, lifecycle);
 
-  const proxyServer = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 300_000 }, proxyApp);
+  const proxyServer = http.createServer(
+    { keepAliveTimeout: 65_000, requestTimeout: 300_000, ...expressNativeMessages(proxyApp) },
+    proxyApp,
+  );
   // Past maxHeadersCount (default 2000) Node drops header lines silently: the gateway would negotiate
   // and forward on fewer headers than were sent. The head stays bounded by Node's header-size limit.
   proxyServer.maxHeadersCount = 0;
@@ -227,6 +230,26 @@ function createAdminApp(
     res.send(await metrics.registry.metrics());
   });
   return app;
+}
+
+/**
+ * Request and response classes whose prototypes already are Express's. Express sets them on
+ * every request (Object.setPrototypeOf); when they are already in place that is a no-op, and
+ * the objects keep the shapes V8 optimised for instead of turning megamorphic.
+ */
+function expressNativeMessages(app: express.Express) {
+  function ExpressRequest(this: http.IncomingMessage, ...args: unknown[]) {
+    (http.IncomingMessage as unknown as (...a: unknown[]) => void).apply(this, args);
+  }
+  ExpressRequest.prototype = app.request;
+  function ExpressResponse(this: http.ServerResponse, ...args: unknown[]) {
+    (http.ServerResponse as unknown as (...a: unknown[]) => void).apply(this, args);
+  }
+  ExpressResponse.prototype = app.response;
+  return {
+    IncomingMessage: ExpressRequest as unknown as typeof http.IncomingMessage,
+    ServerResponse: ExpressResponse as unknown as typeof http.ServerResponse,
+  };
 }
 
 function listen(server: Server, at: HostPort, flag: string): Promise<void> {

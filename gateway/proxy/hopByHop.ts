@@ -9,8 +9,9 @@ export function stripHopByHop(headers: IncomingHttpHeaders): void {
   if (connection) {
     for (const name of connection.split(',')) {
       const n = name.trim().toLowerCase();
-      if (n) delete headers[n];
+      if (n && n in headers) delete headers[n];
     }
   }
-  for (const name of HOP_BY_HOP) delete headers[name];
+  // `delete` of an absent key would still turn the object into a slow dictionary.
+  for (const name of HOP_BY_HOP) if (name in headers) delete headers[name];
 }

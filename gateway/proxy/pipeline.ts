@@ -125,7 +125,7 @@ export function createPipeline(deps: PipelineDeps) {
   /** Hop-by-hop fields end here; Expect was answered by Node already. */
   function prepareForwarding(req: IncomingMessage): void {
     stripHopByHop(req.headers);
-    delete req.headers.expect;
+    if (req.headers.expect !== undefined) delete req.headers.expect;
   }
 
   function stripRequestVersionHeaders(req: IncomingMessage): void {
