@@ -1,7 +1,7 @@
 import type { WithholdAction } from '../rules/types';
 import { unexpectedApiError } from '../nova/fault';
 import { isValidNovaMetadata } from '../nova/metadataSchema';
-import { nodeAtPointer, parseJsonTree, removeMembers } from '../proxy/jsonText';
+import { hasMember, removeMembers } from '../proxy/jsonText';
 import type { GatewayFault, UpstreamAnswer } from '../proxy/context';
 import type { PropertyWriteOutcome } from './imageService';
 import { imageIdFromAnswer, imageServiceFromLocation } from './imageService';
@@ -22,9 +22,8 @@ export const withhold: ActionHandler<WithholdAction> = {
     const properties = valueAt(run.bodyJson, action.member);
     // Invalid metadata is forwarded untouched: the upstream's schema validation answers Nova's exact 400.
     if (!isNonEmptyObject(properties) || !isValidNovaMetadata(properties) || run.bodyText === undefined) return 'continue';
-    const tree = parseJsonTree(run.bodyText);
-    if (!tree || !nodeAtPointer(tree, action.member)) return 'continue';
-    run.ctx.forwardBody = Buffer.from(removeMembers(run.bodyText, tree, [action.member]));
+    if (!hasMember(run.bodyText, action.member)) return 'continue';
+    run.ctx.forwardBody = Buffer.from(removeMembers(run.bodyText, [action.member]));
     const previous = run.ctx.response.afterSuccess;
     run.ctx.response.afterSuccess = async (answer) =>
       (await previous?.(answer)) ?? writeBack(run, properties, answer);

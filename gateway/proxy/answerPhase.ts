@@ -6,7 +6,7 @@ import type { GatewayAnswers } from './answer';
 import { collect, decodeContent } from './body';
 import { contextOf, needsBufferedAnswer, type RequestContext } from './context';
 import type { ForwardHooks } from './forward';
-import { parseJsonTree } from './jsonText';
+import { isJson } from './jsonText';
 import {
   flatten, headerLines, headerValue, rewriteVersionHeaders, setHeaderLine, stripVersionHeaders, withoutHeaders, type HeaderLines,
 } from './answerHeaders';
@@ -77,7 +77,7 @@ export function createAnswerPhase(deps: AnswerPhaseDeps): ForwardHooks {
       const decoded = decodeContent(body, headerValue(headers, 'content-encoding'), deps.rewriteLimitBytes);
       if (!decoded) return metrics.rewritePassThroughs.inc({ reason: 'decode-failure' }), undefined;
       const text = decoded.toString('utf8');
-      if (!parseJsonTree(text)) return metrics.rewritePassThroughs.inc({ reason: 'not-json' }), undefined;
+      if (!isJson(text)) return metrics.rewritePassThroughs.inc({ reason: 'not-json' }), undefined;
       let edited = text;
       for (const edit of ctx.response.bodyEdits) edited = edit(edited);
       if (edited === text && decoded === body) return undefined;

@@ -46,7 +46,7 @@ export interface ResponsePlan {
   afterSuccess?: (answer: UpstreamAnswer) => Promise<GatewayFault | undefined>;
 }
 
-/** An edit of the answer's JSON text: returns new text, or undefined to leave it unchanged. */
+/** An edit of the answer's text, known to be valid JSON: returns the new text. */
 export type BodyEdit = (jsonText: string) => string;
 
 export interface UpstreamAnswer {
