@@ -9,6 +9,7 @@ import { discoverUpstreamVersions } from './microversion/discovery';
 import { microversion, type Microversion } from './microversion/version';
 import { advertisedMaximum } from './rules/advertised';
 import { loadRuleSet } from './rules/load';
+import { releaseLoadGarbage } from './rules/releaseLoadGarbage';
 import type { RuleSet } from './rules/types';
 import { GatewayMetrics } from './observe/metrics';
 import { createLogger } from './observe/logger';
@@ -65,6 +66,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     state.ruleSet = ruleSet;
     setRuleSetMetrics(metrics, ruleSet, config.shadow);
     recomputeAdvertised();
+    releaseLoadGarbage();
   };
   const recomputeAdvertised = () => {
     if (!state.upstream) return;

@@ -29,17 +29,17 @@ const newNode = (): TrieNode => ({ literals: new Map() });
 class Bucket implements RuleMatch {
   readonly needsServerAction: boolean;
   private readonly unrestricted: readonly CompiledRule[];
-  private readonly byAction: ReadonlyMap<string, readonly CompiledRule[]>;
+  private readonly byAction?: ReadonlyMap<string, readonly CompiledRule[]>;
 
   constructor(
     readonly rules: readonly CompiledRule[],
     variants: (rule: CompiledRule, action: string) => CompiledRule,
   ) {
     this.needsServerAction = rules.some((r) => r.serverActions.length > 0);
-    this.unrestricted = rules.filter((r) => r.serverActions.length === 0);
-    const names = new Set(rules.flatMap((r) => r.serverActions));
+    this.unrestricted = this.needsServerAction ? rules.filter((r) => r.serverActions.length === 0) : rules;
+    if (!this.needsServerAction) return;
     const byAction = new Map<string, readonly CompiledRule[]>();
-    for (const name of names) {
+    for (const name of new Set(rules.flatMap((r) => r.serverActions))) {
       byAction.set(
         name,
         rules.flatMap((r) =>
@@ -51,7 +51,7 @@ class Bucket implements RuleMatch {
   }
 
   forServerAction(action: string | undefined): readonly CompiledRule[] {
-    if (!this.needsServerAction) return this.rules;
+    if (!this.byAction) return this.rules;
     if (action === undefined) return this.unrestricted;
     return this.byAction.get(action) ?? this.unrestricted;
   }
@@ -154,12 +154,21 @@ function finaliseLeaf(leaf: Leaf, variant: (rule: CompiledRule, action: string) 
   const bounds = new Set<number>([0]);
   for (const r of leaf.pending) for (const i of r.versions.intervals) bounds.add(i.from).add(i.to);
   const starts = [...bounds].sort((a, b) => a - b);
-  leaf.starts = starts;
-  leaf.buckets = starts.map((from) => {
+  // Intervals with the same rules share one bucket: memory stays linear in the rules.
+  const shared = new Map<string, Bucket>();
+  const buckets = starts.map((from) => {
     const rules = leaf.pending.filter((r) => r.versions.intervals.some((i) => from >= i.from && from < i.to));
-    return new Bucket(Object.freeze(rules), variant);
+    const key = rules.map((r) => r.id).join('\n');
+    let bucket = shared.get(key);
+    if (!bucket) shared.set(key, (bucket = rules.length ? new Bucket(Object.freeze(rules), variant) : EMPTY_BUCKET));
+    return bucket;
   });
+  // Adjacent intervals with the same bucket merge, so the binary search is over distinct spans.
+  leaf.starts = starts.filter((_, i) => i === 0 || buckets[i] !== buckets[i - 1]);
+  leaf.buckets = buckets.filter((b, i) => i === 0 || b !== buckets[i - 1]);
 }
+
+const EMPTY_BUCKET = new Bucket(Object.freeze([]), (r) => r);
 
 function collect(node: TrieNode, segments: readonly string[], i: number, key: number, out: Bucket[]): void {
   if (i === segments.length) {

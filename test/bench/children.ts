@@ -1,3 +1,4 @@
+import pino from 'pino';
 /**
  * Entry point of the benchmark's child processes, one server per process:
  *
@@ -107,6 +108,9 @@ function gatewayModules(): GatewayModules {
   };
 }
 
+/** The gateway's log level in the bench (default info: one access line per request, as deployed). */
+const GATEWAY_LOG_LEVEL = process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'info';
+
 async function gateway(target: string, rulesDir: string): Promise<{ url: string; adminUrl: string }> {
   const { resolveConfig, startGateway, createLogger } = gatewayModules();
   const config = resolveConfig(
@@ -116,12 +120,14 @@ async function gateway(target: string, rulesDir: string): Promise<{ url: string;
       'admin-listen': '127.0.0.1:0',
       rules: rulesDir,
       'upstream-max-version': '2.38',
-      'log-level': 'silent',
+      'log-level': GATEWAY_LOG_LEVEL,
       'watch-rules': 'false',
     },
     {},
   );
-  const gw = await startGateway(config, { logger: createLogger('silent'), collectProcessMetrics: false });
+  // As deployed: access lines at info, buffered like stdout, written where nobody reads them.
+  const sink = pino.destination({ dest: '/dev/null', minLength: 4096, sync: false });
+  const gw = await startGateway(config, { logger: createLogger(GATEWAY_LOG_LEVEL, sink), collectProcessMetrics: false });
   await gw.ready;
   return { url: gw.proxyUrl, adminUrl: gw.adminUrl };
 }
