@@ -28,12 +28,9 @@ export function observeRequest(req: IncomingMessage, res: ServerResponse, metric
     }
     const answered = res.headersSent;
     const answeredBy = ctx?.answeredBy ?? 'gateway';
-    metrics.requests.inc({
-      method: boundedMethod(req.method),
-      status_class: answered ? statusClass(res.statusCode) : 'none',
-      version: ctx?.negotiated?.text ?? 'none',
-      answered_by: answeredBy,
-    });
+    metrics
+      .requestsBy(boundedMethod(req.method), answered ? statusClass(res.statusCode) : 'none', ctx?.negotiated?.text ?? 'none', answeredBy)
+      .inc();
     if (!logger.isLevelEnabled('info')) return;
     const requestId = ctx?.upstreamRequestId ?? header(res.getHeader('x-openstack-request-id'));
     const upstreamEnd = ctx?.upstreamAnsweredAt ?? (ctx?.upstreamStartedAt !== undefined ? performance.now() : undefined);

@@ -105,9 +105,28 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /** Per-request hot paths: children by label values, in labelNames order. */
+  readonly requestsBy = labelledChildren((...v: string[]) => this.requests.labels(...v));
+  readonly forwardedAt = labelledChildren((...v: string[]) => this.forwardedVersions.labels(...v));
+  readonly upstreamDurationBy = labelledChildren((...v: string[]) => this.upstreamDuration.labels(...v));
+
   constructor(collectProcessMetrics = true) {
     if (collectProcessMetrics) collectDefaultMetrics({ register: this.registry });
   }
+}
+
+/**
+ * Label children looked up once per distinct label set (bounded: methods, classes, versions),
+ * instead of prom-client hashing the label object on every request.
+ */
+export function labelledChildren<C>(labels: (...values: string[]) => C): (...values: string[]) => C {
+  const children = new Map<string, C>();
+  return (...values) => {
+    const key = values.join('\u0000');
+    let child = children.get(key);
+    if (!child) children.set(key, (child = labels(...values)));
+    return child;
+  };
 }
 
 export function statusClass(status: number): string {

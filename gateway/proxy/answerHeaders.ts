@@ -8,13 +8,12 @@ const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connecti
 
 export function headerLines(proxyRes: IncomingMessage): HeaderLines {
   const raw = proxyRes.rawHeaders;
-  const named = new Set<string>();
   const connection = proxyRes.headers.connection;
-  if (connection) for (const n of connection.split(',')) named.add(n.trim().toLowerCase());
+  const named = connection ? connection.split(',').map((n) => n.trim().toLowerCase()) : undefined;
   const lines: HeaderLines = [];
   for (let i = 0; i < raw.length; i += 2) {
     const lower = raw[i].toLowerCase();
-    if (RESPONSE_HOP_BY_HOP.has(lower) || named.has(lower)) continue;
+    if (RESPONSE_HOP_BY_HOP.has(lower) || named?.includes(lower)) continue;
     lines.push([raw[i], raw[i + 1]]);
   }
   return lines;

@@ -28,7 +28,7 @@ export function createAnswerPhase(deps: AnswerPhaseDeps): ForwardHooks {
     const status = proxyRes.statusCode ?? 502;
     ctx.upstreamAnsweredAt = performance.now();
     if (ctx.upstreamStartedAt !== undefined) {
-      metrics.upstreamDuration.observe({ status_class: statusClass(status) }, (ctx.upstreamAnsweredAt - ctx.upstreamStartedAt) / 1000);
+      metrics.upstreamDurationBy(statusClass(status)).observe((ctx.upstreamAnsweredAt - ctx.upstreamStartedAt) / 1000);
     }
     const lines = answerHeaderLines(proxyRes, ctx);
     ctx.upstreamRequestId = headerValue(lines, 'x-openstack-request-id');

@@ -112,7 +112,7 @@ export function createPipeline(deps: PipelineDeps) {
 
   function forward(req: IncomingMessage, res: ServerResponse): void {
     const ctx = contextOf(req);
-    metrics.forwardedVersions.inc({ forwarded_version: ctx.forwarded?.text ?? 'none' });
+    metrics.forwardedAt(ctx.forwarded?.text ?? 'none').inc();
     ctx.answeredBy = 'upstream';
     deps.forwarder.forward(req, res);
   }
