@@ -127,9 +127,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const lifecycle = { shuttingDown: false };
   const adminApp = createAdminApp(state, metrics, () => watcher.lastError, lifecycle);
 
+  // Express with one shared fallback: without it app.handle builds a finalhandler per request.
+  const unhandled = (err?: unknown) => logger.error({ err: String(err) }, 'request left unhandled by the proxy app');
   const proxyServer = http.createServer(
     { keepAliveTimeout: 65_000, requestTimeout: 300_000, ...expressNativeMessages(proxyApp) },
-    proxyApp,
+    (req, res) => proxyApp(req as express.Request, res as express.Response, unhandled),
   );
   // Past maxHeadersCount (default 2000) Node drops header lines silently: the gateway would negotiate
   // and forward on fewer headers than were sent. The head stays bounded by Node's header-size limit.
