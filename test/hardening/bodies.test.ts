@@ -13,7 +13,7 @@ import http from 'node:http';
 import { startTestGateway } from '../support/gateway';
 import { startTestUpstream, type TestUpstream } from '../support/recordingUpstream';
 import type { RunningGateway } from '../../gateway/server';
-import { chunked, exchange, request, waitFor, type Exchange } from './support/sockets';
+import { chunked, exchange, request, waitFor, type Exchange } from '../support/sockets';
 import { MARKER } from './support/corpusRun';
 
 const SERVER = '9168b536-cd40-4630-b43f-b259807c6e87';

@@ -12,7 +12,7 @@
 import { startTestGateway } from '../support/gateway';
 import { startTestUpstream, novaLikeJson, type TestUpstream } from '../support/recordingUpstream';
 import type { RunningGateway } from '../../gateway/server';
-import { exchange, request, type Exchange } from './support/sockets';
+import { exchange, request, type Exchange } from '../support/sockets';
 import { IMAGE_ID } from './support/pathCorpus';
 import { MARKER, NOT_FOUND_BODY } from './support/corpusRun';
 

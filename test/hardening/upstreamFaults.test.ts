@@ -11,7 +11,7 @@ import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:
 import { startTestGateway } from '../support/gateway';
 import { startTestUpstream } from '../support/recordingUpstream';
 import type { RunningGateway } from '../../gateway/server';
-import { exchange, request, type Exchange } from './support/sockets';
+import { exchange, request, type Exchange } from '../support/sockets';
 
 const LIMITS = '{"limits": {"rate": [], "absolute": {"maxImageMeta": 128, "maxServerMeta": 128, "maxTotalCores": 20}}}';
 const REWRITTEN = '{"limits": {"rate": [], "absolute": {"maxServerMeta": 128, "maxTotalCores": 20}}}';

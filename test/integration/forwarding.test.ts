@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { startTestGateway, rulesDir } from '../support/gateway';
 import { startTestUpstream, novaLikeJson, type TestUpstream } from '../support/recordingUpstream';
 import { rawGet, rawRequest } from '../support/rawHttp';
+import { waitFor } from '../support/sockets';
 import type { RunningGateway } from '../../gateway/server';
 
 const LIMITS = '{"limits": {"rate": [], "absolute": {"maxImageMeta": 128, "maxServerMeta": 128, "maxTotalCores": 20}}}';
@@ -305,11 +306,3 @@ rules:
     expect(metrics).toContain('gateway_rewrite_passthrough_total{reason="decode-failure"} 1');
   });
 });
-
-async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -1,6 +1,6 @@
 import type { TestUpstream, ReceivedRequest } from '../../support/recordingUpstream';
 import type { CorpusEntry } from './pathCorpus';
-import { exchange, pooled, request, type Exchange } from './sockets';
+import { exchange, pooled, request, type Exchange } from '../../support/sockets';
 import { servesImageMetadata } from './novaView';
 
 export const NOT_FOUND_BODY = '{"itemNotFound": {"code": 404, "message": "The resource could not be found."}}';
