@@ -37,7 +37,5 @@ export type StepResult = 'continue' | 'answered';
 /** One action kind: its request step (plans response work on ctx.response, or answers). */
 export interface ActionHandler<A extends RuleAction> {
   readonly kind: A['kind'];
-  /** Whether the action needs the request body parsed as JSON. */
-  readonly needsJsonBody: boolean;
   requestStep(action: A, run: ActionRun): Promise<StepResult> | StepResult;
 }

@@ -1,4 +1,6 @@
 import type { WithholdAction } from '../rules/types';
+import { checkPointer, mustParsePointer, pointerSchema, type ActionDefinition } from './definition';
+import { expandPointer } from '../rules/pointer';
 import { unexpectedApiError } from '../nova/fault';
 import { isValidNovaMetadata } from '../nova/metadataSchema';
 import { hasMember, removeMembers } from '../proxy/jsonText';
@@ -7,6 +9,52 @@ import type { PropertyWriteOutcome } from './imageService';
 import { imageIdFromAnswer, imageServiceFromLocation } from './imageService';
 import { valueAt } from './precheck';
 import type { ActionHandler, ActionRun } from './run';
+
+/** Server actions whose answer names the image they create (Location or image_id). */
+export const IMAGE_CREATING_ACTIONS: readonly string[] = ['createImage', 'createBackup'];
+
+/**
+ * Remove a member from the request body before forwarding and, once the upstream has
+ * answered 2xx, write it where the newer microversion keeps it (image properties in the
+ * Image service for the image the action created).
+ */
+export const withholdAction: ActionDefinition<'withhold'> = {
+  kind: 'withhold',
+  phase: 'request',
+  needsRequestBody: true,
+  schema: {
+    title: 'withhold action',
+    description:
+      'Remove a member from the request body before forwarding; after a 2xx answer write it to "writeTo" (image-properties: the properties of the image the createImage/createBackup action created, in the Image service).',
+    type: 'object',
+    additionalProperties: false,
+    required: ['member', 'writeTo'],
+    properties: {
+      member: pointerSchema('The request body member withheld, e.g. /{action}/metadata.'),
+      writeTo: {
+        enum: ['image-properties'],
+        description: 'image-properties: set the withheld object as properties of the created image in the Image service (Glance), which enforces its own property quota.',
+      },
+    },
+  },
+  check(config, ctx) {
+    checkPointer(config.member, ['member'], ctx, { allowAction: true, what: 'the withheld member' });
+    const others = ctx.serverActions.filter((a) => !IMAGE_CREATING_ACTIONS.includes(a));
+    if (ctx.serverActions.length === 0 || others.length > 0) {
+      ctx.error(
+        ['writeTo'],
+        `writeTo image-properties needs an action that creates an image: set match.serverActions to createImage and/or createBackup${
+          others.length ? ` (not ${others.map((o) => `"${o}"`).join(', ')})` : ''
+        }`,
+      );
+    }
+  },
+  compile(config): WithholdAction {
+    return { kind: 'withhold', member: mustParsePointer(config.member), writeTo: config.writeTo };
+  },
+  expand: (a, name) => ({ ...a, member: expandPointer(a.member, name) }),
+  describe: (a) => `withhold ${a.member.source} from the request body, then write it to ${a.writeTo} after a 2xx answer`,
+};
 
 export type WithholdOutcome = 'written' | 'refused' | 'unreachable' | 'no-image-id' | 'no-image-service';
 
@@ -17,7 +65,6 @@ export type WithholdOutcome = 'written' | 'refused' | 'unreachable' | 'no-image-
  */
 export const withhold: ActionHandler<WithholdAction> = {
   kind: 'withhold',
-  needsJsonBody: true,
   requestStep(action, run) {
     const properties = valueAt(run.bodyJson, action.member);
     // Invalid metadata is forwarded untouched: the upstream's schema validation answers Nova's exact 400.

@@ -11,7 +11,7 @@ import {
   MALFORMED_BODY, UNSUPPORTED_CONTENT_TYPE, contentTypeRefused, mediaTypeSelectsVersion, novaDecodesBody, peekServerAction,
 } from '../nova/requestChecks';
 import type { CompiledRule, RuleSet, RuleAction } from '../rules/types';
-import { handlerFor } from '../actions';
+import { actionDefinition, handlerFor } from '../actions';
 import type { ActionEnvironment, ActionRun } from '../actions/run';
 import type { GatewayMetrics } from '../observe/metrics';
 import { GatewayAnswers, ROUTER_NOT_FOUND_BODY, ROUTER_NOT_FOUND_TYPE } from './answer';
@@ -222,6 +222,6 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * Nova's checks that run before the version gate (415, malformed body).
  */
 function bodyNeeded(action: RuleAction, req: IncomingMessage): boolean {
-  if (handlerFor(action).needsJsonBody) return true;
+  if (actionDefinition(action.kind).needsRequestBody) return true;
   return action.kind === 'respond' && (req.headers['content-type'] !== undefined || novaDecodesBody(req.method, req.headers));
 }

@@ -1,7 +1,7 @@
 import { parseMicroversion, type Microversion } from '../microversion/version';
 import { loadRuleSetDetailed } from './load';
 import { advertisedRange, decide, type Decision } from './decide';
-import { describeAction } from './actions';
+import { describeAction } from '../actions';
 import { runExamples, describeOutcome } from './examples';
 import type { RuleLoadError } from './errors';
 import type { CompiledRule, RuleSet } from './types';

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { parseMicroversion, type Microversion } from '../microversion/version';
 import { parseMicroversionRange, RangeSyntaxError, type MicroversionRange } from '../microversion/range';
-import { ACTIONS, ACTION_KINDS, actionDefinition } from './actions';
-import type { ActionCheckContext } from './actions';
+import { ACTIONS, ACTION_KINDS, actionDefinition } from '../actions';
+import type { ActionCheckContext } from '../actions';
 import { ruleLoadError, sortErrors, type RuleLoadError } from './errors';
 import { buildMatcher } from './matcher';
 import type { RawExample, RawRule, RawRuleFile } from './raw';
@@ -11,7 +11,7 @@ import { validateRuleFileSchema } from './schema';
 import { parseSource, type DataPath, type SourceFile } from './source';
 import { parsePathTemplate } from './template';
 import type { CompiledRule, HttpMethod, RuleAction, RuleFileSummary, RuleSet, SourceLocation } from './types';
-import { METHODS_WITH_BODY } from './actions/action';
+import { METHODS_WITH_BODY } from '../actions/definition';
 
 export interface RuleFileText {
   readonly name: string;

@@ -7,7 +7,7 @@ import { requestedVersionText } from '../microversion/requestHeader';
 import { microversion, minMicroversion, type Microversion } from '../microversion/version';
 import { faultBody } from '../nova/fault';
 import { advertisedMaximum, type AdvertisedMaximum } from './advertised';
-import { describeAction } from './actions';
+import { describeAction } from '../actions';
 import { resolvePointer } from './pointer';
 import type { CompiledRule, PrecheckAction, RuleAction, RuleApi, RuleSet } from './types';
 

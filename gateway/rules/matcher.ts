@@ -1,7 +1,7 @@
 import type { CompiledRule, MatchQuery, RuleApi, RuleMatch } from './types';
 import { parsePathTemplate } from './template';
 import { pathVariants } from './template';
-import { expandAction } from './actions';
+import { expandAction } from '../actions';
 
 /**
  * The rule index: per API and method a trie over path segments (literal children by name,

@@ -1,6 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { ACTIONS, ACTION_KINDS } from './actions';
-import type { JsonSchema } from './actions/action';
+import { ACTIONS, ACTION_KINDS } from '../actions';
+import type { JsonSchema } from '../actions/definition';
 import type { DataPath } from './source';
 
 export const RULE_ID_PATTERN = '^[a-z0-9][a-z0-9-]*$';

@@ -1,12 +1,13 @@
-import type { DataPath } from '../source';
-import type { CompiledPointer, HttpMethod, RuleAction } from '../types';
-import { parsePointer, usesActionPlaceholder } from '../pointer';
-import { defaultFaultMessage, faultBody } from '../../nova/fault';
+import type { DataPath } from '../rules/source';
+import type { CompiledPointer, HttpMethod, RuleAction } from '../rules/types';
+import { parsePointer, usesActionPlaceholder } from '../rules/pointer';
+import { defaultFaultMessage, faultBody } from '../nova/fault';
 
 /**
  * One action kind, Kong-style: its config schema (assembled into rules/rule-file.schema.json),
  * its semantic checks, its compilation and its description live together in one file.
- * The apply step belongs to the proxy; `describe` is the dry account used by check/explain.
+ * Its request step (`ActionHandler`, in the same file) is what the proxy runs; `describe` is the
+ * dry account used by check/explain.
  */
 export interface ActionDefinition<K extends RuleAction['kind'] = RuleAction['kind']> {
   readonly kind: K;
