@@ -47,7 +47,7 @@ export function notFound(): Reply {
   return faultReply(404);
 }
 
-/** Thrown by handlers to answer with a Nova Fault (webob.exc.HTTPxxx(explanation=...)). */
+/** Thrown by handlers to answer with a Nova Fault (webob.exc.HTTP<Status>(explanation=...)). */
 export class FaultError extends Error {
   constructor(
     readonly status: number,
