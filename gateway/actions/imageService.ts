@@ -1,3 +1,5 @@
+import { escapeToken } from '../rules/pointer';
+
 export type PropertyWriteOutcome =
   | { readonly ok: true }
   | { readonly ok: false; readonly kind: 'refused'; readonly status: number; readonly detail: string }
@@ -8,7 +10,7 @@ export class ImageService {
   constructor(private readonly timeoutMs: number) {}
 
   async addProperties(base: URL, imageId: string, properties: Record<string, unknown>, token: string | undefined): Promise<PropertyWriteOutcome> {
-    const patch = Object.entries(properties).map(([k, v]) => ({ op: 'add', path: '/' + escapePointerToken(k), value: v }));
+    const patch = Object.entries(properties).map(([k, v]) => ({ op: 'add', path: '/' + escapeToken(k), value: v }));
     return this.call(base, imageId, 'PATCH', JSON.stringify(patch), token);
   }
 
@@ -31,10 +33,6 @@ export class ImageService {
       return { ok: false, kind: 'unreachable', detail: `${method} ${url}: ${(err as Error).message}` };
     }
   }
-}
-
-function escapePointerToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CompiledPointer } from '../rules/types';
+import { resolvePointer } from '../rules/pointer';
 
 export interface LimitsRequest {
   /** Path of the caller's limits document, e.g. "/compute/v2.1/c0ffee/limits". */
@@ -25,10 +26,7 @@ export class LimitsCache {
 
   async limitAt(request: LimitsRequest, pointer: CompiledPointer): Promise<number | undefined> {
     const doc = await this.document(request);
-    let node: unknown = doc;
-    for (const t of pointer.tokens) {
-      node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[t] : undefined;
-    }
+    const node = resolvePointer(doc, pointer);
     return typeof node === 'number' && Number.isInteger(node) ? node : undefined;
   }
 

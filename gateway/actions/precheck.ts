@@ -1,4 +1,4 @@
-import type { LimitSource, PrecheckAction, CompiledPointer } from '../rules/types';
+import type { LimitSource, PrecheckAction } from '../rules/types';
 import {
   checkFaultMessage,
   checkPointer,
@@ -11,6 +11,8 @@ import {
 } from './definition';
 import { expandPointer } from '../rules/pointer';
 import type { ActionHandler, ActionRun } from './run';
+import { joinedHeader } from '../http/headerValues';
+import { resolvePointer } from '../rules/pointer';
 
 /**
  * Count the members at a pointer in the request body and refuse when the count exceeds a
@@ -79,7 +81,7 @@ export const precheckAction: ActionDefinition<'precheck'> = {
 export const precheck: ActionHandler<PrecheckAction> = {
   kind: 'precheck',
   async requestStep(action, run) {
-    const count = memberCount(valueAt(run.bodyJson, action.count));
+    const count = memberCount(resolvePointer(run.bodyJson, action.count));
     if (!count) return 'continue';
     const limit = await limitFor(action, run);
     if (limit === undefined || limit < 0 || count <= limit) return 'continue';
@@ -97,7 +99,7 @@ async function limitFor(action: PrecheckAction, run: ActionRun): Promise<number 
     return await env.limits.limitAt(
       {
         path: limitsPath(ctx.forwardTarget, route.resourcePath, route.projectId),
-        token: headerValue(req.headers['x-auth-token']),
+        token: joinedHeader(req.headers['x-auth-token']),
         projectId: route.projectId,
         versionHeaders: forwardedVersionHeaders(req.headers, env.versionHeaderNames),
       },
@@ -119,23 +121,10 @@ function limitsPath(forwardTarget: string, resourcePath: string, projectId: stri
 function forwardedVersionHeaders(headers: Record<string, string | string[] | undefined>, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of names) {
-    const v = headerValue(headers[name]);
+    const v = joinedHeader(headers[name]);
     if (v !== undefined) out[name] = v;
   }
   return out;
-}
-
-function headerValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v.join(',') : v;
-}
-
-export function valueAt(json: unknown, pointer: CompiledPointer): unknown {
-  let node = json;
-  for (const t of pointer.tokens) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = Array.isArray(node) ? node[Number(t)] : (node as Record<string, unknown>)[t];
-  }
-  return node;
 }
 
 function memberCount(value: unknown): number {

@@ -1,14 +1,14 @@
 import type { WithholdAction } from '../rules/types';
 import { checkPointer, mustParsePointer, pointerSchema, type ActionDefinition } from './definition';
-import { expandPointer } from '../rules/pointer';
+import { expandPointer, resolvePointer } from '../rules/pointer';
 import { unexpectedApiError } from '../nova/fault';
 import { isValidNovaMetadata } from '../nova/metadataSchema';
 import { hasMember, removeMembers } from '../proxy/jsonText';
 import type { GatewayFault, UpstreamAnswer } from '../proxy/context';
 import type { PropertyWriteOutcome } from './imageService';
 import { imageIdFromAnswer, imageServiceFromLocation } from './imageService';
-import { valueAt } from './precheck';
 import type { ActionHandler, ActionRun } from './run';
+import { firstHeader } from '../http/headerValues';
 
 /** Server actions whose answer names the image they create (Location or image_id). */
 export const IMAGE_CREATING_ACTIONS: readonly string[] = ['createImage', 'createBackup'];
@@ -66,7 +66,7 @@ export type WithholdOutcome = 'written' | 'refused' | 'unreachable' | 'no-image-
 export const withhold: ActionHandler<WithholdAction> = {
   kind: 'withhold',
   requestStep(action, run) {
-    const properties = valueAt(run.bodyJson, action.member);
+    const properties = resolvePointer(run.bodyJson, action.member);
     // Invalid metadata is forwarded untouched: the upstream's schema validation answers Nova's exact 400.
     if (!isNonEmptyObject(properties) || !isValidNovaMetadata(properties) || run.bodyText === undefined) return 'continue';
     if (!hasMember(run.bodyText, action.member)) return 'continue';
@@ -80,10 +80,10 @@ export const withhold: ActionHandler<WithholdAction> = {
 
 async function writeBack(run: ActionRun, properties: Record<string, unknown>, answer: UpstreamAnswer): Promise<GatewayFault | undefined> {
   const { env, rule, req } = run;
-  const location = single(answer.headers.location);
+  const location = firstHeader(answer.headers.location);
   const imageId = imageIdFromAnswer(location, answer.body);
   const base = env.imageServiceUrl ?? imageServiceFromLocation(location);
-  const token = single(req.headers['x-auth-token']);
+  const token = firstHeader(req.headers['x-auth-token']);
   const record = (outcome: WithholdOutcome, detail?: string) => {
     env.metrics.withholdOutcomes.inc({ rule: rule.id, outcome });
     const level = outcome === 'written' ? 'debug' : 'error';
@@ -110,10 +110,6 @@ const GLANCECLIENT_HTTP_ERRORS: Readonly<Record<number, string>> = {
   400: 'HTTPBadRequest', 401: 'HTTPUnauthorized', 403: 'HTTPForbidden', 404: 'HTTPNotFound', 405: 'HTTPMethodNotAllowed',
   409: 'HTTPConflict', 413: 'HTTPOverLimit', 415: 'HTTPUnsupported', 429: 'HTTPTooManyRequests',
 };
-
-function single(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
 
 function isNonEmptyObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0;

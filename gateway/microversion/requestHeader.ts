@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { VersionedService } from './service';
+import { joinedHeader } from '../http/headerValues';
 
 /**
  * Python's str.split()/strip() whitespace, restricted to Latin-1: Node decodes header
@@ -13,23 +14,18 @@ export function pyStrip(s: string): string {
   return s.replace(PY_STRIP, '');
 }
 
-function headerText(value: string | string[] | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  return Array.isArray(value) ? value.join(',') : value;
-}
-
 /**
  * The requested version string exactly as microversion-parse's get_version returns it:
  * undefined when no version was asked for, else the raw (trimmed) text, possibly
  * "latest" or malformed. Repeated header lines arrive folded with "," by Node.
  */
 export function requestedVersionText(headers: IncomingHttpHeaders, service: VersionedService): string | undefined {
-  const standard = headerText(headers['openstack-api-version']);
+  const standard = joinedHeader(headers['openstack-api-version']);
   if (standard) {
     const fromStandard = standardHeaderVersion(standard, service.serviceType.toLowerCase());
     if (fromStandard) return fromStandard;
   }
-  const legacy = headerText(headers[service.legacyHeader.toLowerCase()]);
+  const legacy = joinedHeader(headers[service.legacyHeader.toLowerCase()]);
   if (legacy === undefined) return undefined;
   const parts = legacy.split(',');
   return pyStrip(parts[parts.length - 1]);

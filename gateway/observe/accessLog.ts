@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { contextOf, type RequestContext } from '../proxy/context';
 import { statusClass, type GatewayMetrics } from './metrics';
+import { firstHeader } from '../http/headerValues';
 
 /**
  * One access line and the request counter per request, when the answer is finished or the
@@ -32,7 +33,7 @@ export function observeRequest(req: IncomingMessage, res: ServerResponse, metric
       .requestsBy(boundedMethod(req.method), answered ? statusClass(res.statusCode) : 'none', ctx?.negotiated?.text ?? 'none', answeredBy)
       .inc();
     if (!logger.isLevelEnabled('info')) return;
-    const requestId = ctx?.upstreamRequestId ?? header(res.getHeader('x-openstack-request-id'));
+    const requestId = ctx?.upstreamRequestId ?? firstHeader(res.getHeader('x-openstack-request-id'));
     const upstreamEnd = ctx?.upstreamAnsweredAt ?? (ctx?.upstreamStartedAt !== undefined ? performance.now() : undefined);
     logger.info(
       {
@@ -58,10 +59,6 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 
 function boundedMethod(method: string | undefined): string {
   return method && METHODS.has(method) ? method : 'other';
-}
-
-function header(v: number | string | string[] | undefined): string | undefined {
-  return v === undefined ? undefined : Array.isArray(v) ? v[0] : String(v);
 }
 
 /**

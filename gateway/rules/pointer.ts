@@ -38,7 +38,8 @@ export function usesActionPlaceholder(pointer: CompiledPointer): boolean {
   return pointer.tokens.includes(ACTION_PLACEHOLDER);
 }
 
-function escapeToken(token: string): string {
+/** RFC 6901 escaping of one reference token. */
+export function escapeToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
