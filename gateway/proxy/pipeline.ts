@@ -191,19 +191,20 @@ export function createPipeline(deps: PipelineDeps) {
     ctx.rules = rules.filter((r) => !shadow(r));
     ctx.shadowRules = rules.filter(shadow);
     for (const r of ctx.shadowRules) for (const a of r.actions) metrics.ruleHits.inc({ rule: r.id, action: a.kind, mode: 'shadow' });
-    // Headers first, so that any answer, the gateway's own included, carries them.
-    const ordered = ctx.rules.flatMap((rule) => rule.actions.map((action) => ({ rule, action })));
-    ordered.sort((a, b) => Number(b.action.kind === 'headers') - Number(a.action.kind === 'headers'));
-    for (const { rule, action } of ordered) {
-      {
-        metrics.ruleHits.inc({ rule: rule.id, action: action.kind, mode: 'enforced' });
-        const run: ActionRun = {
-          req, res, ctx, rule, bodyText, bodyJson, env: deps.actionEnv,
-          answerFault: (status, body) => answers.faultBytes(res, status, body, answerVersion, ctx.response.addHeaders),
-        };
-        if ((await handlerFor(action).requestStep(action, run)) === 'answered') {
-          ctx.answeredBy = 'gateway';
-          return;
+    // Two passes: headers first, so that any answer, the gateway's own included, carries them.
+    for (const headersPass of [true, false]) {
+      for (const rule of ctx.rules) {
+        for (const action of rule.actions) {
+          if ((action.kind === 'headers') !== headersPass) continue;
+          metrics.ruleHits.inc({ rule: rule.id, action: action.kind, mode: 'enforced' });
+          const run: ActionRun = {
+            req, res, ctx, rule, bodyText, bodyJson, env: deps.actionEnv,
+            answerFault: (status, body) => answers.faultBytes(res, status, body, answerVersion, ctx.response.addHeaders),
+          };
+          if ((await handlerFor(action).requestStep(action, run)) === 'answered') {
+            ctx.answeredBy = 'gateway';
+            return;
+          }
         }
       }
     }

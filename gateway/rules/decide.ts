@@ -7,7 +7,8 @@ import { requestedVersionText } from '../microversion/requestHeader';
 import { microversion, minMicroversion, type Microversion } from '../microversion/version';
 import { faultBody } from '../nova/fault';
 import { advertisedMaximum, type AdvertisedMaximum } from './advertised';
-import { describeAction } from '../actions';
+import { actionDefinition, describeAction } from '../actions';
+import { UNSUPPORTED_CONTENT_TYPE, contentTypeRefused } from '../nova/requestChecks';
 import { resolvePointer } from './pointer';
 import type { CompiledRule, PrecheckAction, RuleAction, RuleApi, RuleSet } from './types';
 
@@ -207,6 +208,14 @@ export function decide(ruleSet: RuleSet, request: DecideRequest, options: Decide
   }
   const rules = applicable.filter((r) => !r.shadow);
   const shadowRules = applicable.filter((r) => r.shadow);
+  // As the pipeline: a rule that reads the body or answers in Nova's place first runs Nova's 415 check.
+  const readsRequest = rules.some((r) => r.actions.some((a) => a.kind === 'respond' || actionDefinition(a.kind).needsRequestBody));
+  if (readsRequest && contentTypeRefused(headers)) {
+    return {
+      ...withRoute, requested, version, forwardVersion, rules, shadowRules,
+      outcome: { kind: 'refuse', stage: 'body', status: 415, reason: UNSUPPORTED_CONTENT_TYPE, body: faultBody(415, UNSUPPORTED_CONTENT_TYPE) },
+    };
+  }
   for (const r of rules) {
     if (r.introducedIn.key <= advertised.upstreamMax.key) {
       notes.push(`rule "${r.id}" emulates ${r.introducedIn.text}, which the upstream (max ${advertised.upstreamMax.text}) implements itself; it still applies`);

@@ -4,15 +4,22 @@
  */
 import { startSimulator, type Simulator } from '../../gateway/simulator';
 import type { RunningGateway } from '../../gateway/server';
-import { startTestGateway } from '../support/gateway';
+import { startTestGateway, SHIPPED_RULES } from '../support/gateway';
+import { loadRuleSet } from '../../gateway/rules/load';
+import { decide } from '../../gateway/rules/decide';
+import type { RuleSet } from '../../gateway/rules/types';
 import { CASES, HEADER_CASES, IMAGE_ID, QUOTA, SERVER_ID, headerCaseHeaders, versionAsks } from '../conformance/cases';
 import { caseTitle, differences, headersFor, resolveAsk, send, type Side } from '../conformance/runner';
 
 let sim: Simulator;
 let gw: RunningGateway;
+let shippedRules: RuleSet;
 const sides: Side[] = [];
 
 beforeAll(async () => {
+  const loaded = await loadRuleSet(SHIPPED_RULES);
+  if (!loaded.ok) throw new Error('shipped rules invalid');
+  shippedRules = loaded.ruleSet;
   sim = await startSimulator({ metadataItems: QUOTA, imagePropertyQuota: 128 });
   gw = await startTestGateway({ upstream: sim.computeUrl, flags: { 'image-service': sim.imageUrl } });
   const reset = async () => sim.reset();
@@ -82,3 +89,32 @@ test.each(passThrough.map((t) => [caseTitle(t.c, t.ask), t] as const))('byte for
   const kept = (lines: [string, string][]) => lines.filter(([n]) => !CONNECTION_LEVEL.has(n)).map(([n, v]) => [n, sameHost(v)]);
   expect(kept(proxied.headers)).toEqual(kept(direct.headers));
 });
+
+/**
+ * `explain` and `check` describe what the gateway does with a dry run (gateway/rules/decide.ts);
+ * the gateway itself runs the pipeline. They must agree: who answers, and with which status.
+ * (Row 17 is left out: the dry run takes the body already parsed.)
+ */
+const dryRun = CASES.filter((c) => c.id !== 'r17-metadata-malformed-body').flatMap((c) => versionAsks().map((ask) => ({ c, ask })));
+
+test.each(dryRun.map((t) => [caseTitle(t.c, t.ask), t] as const))('the dry run agrees with the gateway: %s', async (_t, { c, ask }) => {
+  const gateway = sides[1];
+  const headers = { ...c.headers, ...headersFor(gateway, ask) };
+  const decision = decide(shippedRules, { method: c.method, target: c.path, headers, body: parsedBody(c.body) });
+  if (c.mutates) sim.reset();
+  sim.requests.splice(0);
+  const observed = await send(gateway, c, headersFor(gateway, ask));
+  const forwarded = sim.requests.length > 0;
+  expect({ forwarded, status: forwarded ? 'upstream' : observed.status }).toEqual({
+    forwarded: decision.outcome.kind === 'forward',
+    status: decision.outcome.kind === 'forward' ? 'upstream' : decision.outcome.status,
+  });
+});
+
+function parsedBody(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
