@@ -17,8 +17,6 @@ export interface RequestContext {
   rules: readonly CompiledRule[];
   /** Shadow rules that would have applied. */
   shadowRules: readonly CompiledRule[];
-  /** The request body, when a rule needed to read it. */
-  body?: Buffer;
   /** The body to forward instead of the client's stream. */
   forwardBody?: Buffer;
   /** Work to do on the answer; set by request-phase actions. */

@@ -171,7 +171,6 @@ export function createPipeline(deps: PipelineDeps) {
         req.destroy();
         return;
       }
-      ctx.body = body;
       ctx.forwardBody = body;
       if (body.length > 0 && (novaDecodesBody(req.method, req.headers) || match.needsServerAction)) {
         try {
