@@ -5,6 +5,7 @@ import { createLogger } from './observe/logger';
 import { startGateway, StartupError } from './server';
 import { checkCommand, explainCommand, changelogCommand } from './rules/commands';
 import { startSimulator } from './simulator';
+import { missingNodeFlags } from './nodeFlags';
 
 const USAGE = `Usage: microversion-gateway [serve] [options]
        microversion-gateway check [DIR] [--upstream-max-version X.Y]
@@ -52,6 +53,10 @@ async function serve(args: string[]): Promise<number> {
   if (parsed.positionals.length) throw new ConfigError(`serve takes no positional arguments (got "${parsed.positionals[0]}")`);
   let config = resolveConfig(parsed.values as Record<string, string | undefined>, process.env);
   const logger = createLogger(config.logLevel);
+  const missing = missingNodeFlags();
+  if (missing.length) {
+    logger.warn({ missing }, `node was started without ${missing.join(' ')}: throughput drops after quiet spells (README, "Performance"); start it as node ${missing.join(' ')} ${process.argv[1]}`);
+  }
   let stopDemo: (() => Promise<void>) | undefined;
   if (!config.upstream) {
     const demo = await startDemoUpstream(config);

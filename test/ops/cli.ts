@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { waitFor, type LogLine } from './helpers';
+import { GATEWAY_NODE_FLAGS } from '../../gateway/nodeFlags';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -53,10 +54,10 @@ export interface ServeProcess {
   kill(): void;
 }
 
-/** `node cli.js serve ...` on ephemeral loopback ports; resolves once it logged "gateway listening". */
-export async function spawnServe(args: string[]): Promise<ServeProcess> {
+/** `node <GATEWAY_NODE_FLAGS> cli.js serve ...` (as npm start and the image run it) on ephemeral loopback ports; resolves once it logged "gateway listening". */
+export async function spawnServe(args: string[], nodeFlags: readonly string[] = GATEWAY_NODE_FLAGS): Promise<ServeProcess> {
   const cli = path.join(buildGateway(), 'gateway', 'cli.js');
-  const child = spawn(process.execPath, [cli, 'serve', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, cli, 'serve', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', ...args], {
     env: { PATH: process.env.PATH ?? '', NODE_PATH: path.join(ROOT, 'node_modules') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -131,6 +131,20 @@ describe('the CLI process: signals', () => {
   const serve = (dir: string) => spawnServe(['--upstream', up.upstream.url, '--rules', dir, '--upstream-max-version', '2.38',
     '--watch-rules', 'false', '--shutdown-timeout', '20']);
 
+  test('started as npm start and the image start it: no warning about node flags; started bare: one warning naming them', async () => {
+    const bare = await spawnServe(['--upstream', up.upstream.url, '--rules', tempRulesDir(), '--upstream-max-version', '2.38', '--watch-rules', 'false'], []);
+    const flagged = await serve(tempRulesDir());
+    try {
+      const flagWarnings = (p: ServeProcess) => p.logs.filter((l) => l.level === 'warn' && Array.isArray(l.missing));
+      expect(flagWarnings(flagged)).toEqual([]);
+      expect(flagWarnings(bare)).toEqual([expect.objectContaining({ missing: ['--min-semi-space-size=16'] })]);
+      expect(flagWarnings(bare)[0].msg).toContain('node --min-semi-space-size=16 ');
+    } finally {
+      bare.kill();
+      flagged.kill();
+    }
+  }, 30_000);
+
   test('SIGTERM with a slow request in flight: the request completes, the process exits 0', async () => {
     let proc: ServeProcess | undefined;
     try {

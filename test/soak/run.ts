@@ -22,6 +22,7 @@ import readline from 'node:readline';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { GATEWAY_NODE_FLAGS } from '../../gateway/nodeFlags';
 
 const num = (name: string, dflt: number) => {
   const v = Number(process.env[name]);
@@ -138,7 +139,7 @@ let child: ChildProcess | undefined;
 
 async function startGateway(upstream: string, imageService: string): Promise<Gateway> {
   const args = [
-    CLI, 'serve', '--upstream', upstream, '--image-service', imageService, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0',
+    ...GATEWAY_NODE_FLAGS, CLI, 'serve', '--upstream', upstream, '--image-service', imageService, '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0',
     '--rules', RULES, '--upstream-max-version', '2.38', '--watch-rules', 'false', '--upstream-timeout', '10', '--log-level', 'info',
   ];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { GATEWAY_NODE_FLAGS } from '../../gateway/nodeFlags';
 
 export const CLI = path.resolve(__dirname, '../../dist/gateway/cli.js');
 
@@ -20,7 +21,7 @@ export interface SpawnedGateway {
  * the info line "gateway listening" through: that line gives the ports.
  */
 export async function spawnGateway(args: string[], env: NodeJS.ProcessEnv = {}): Promise<SpawnedGateway> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', ...args], {
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, CLI, 'serve', '--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', ...args], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
