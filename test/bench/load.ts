@@ -1,5 +1,10 @@
 import http from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import autocannon from 'autocannon';
+import { trackTempDir } from './procs';
 
 export interface LoadOptions {
   readonly url: string;
@@ -7,6 +12,8 @@ export interface LoadOptions {
   readonly headers: Record<string, string>;
   readonly connections: number;
   readonly durationSeconds: number;
+  /** CPU list for the load generator (taskset -c), when pinned. */
+  readonly cpus?: string;
 }
 
 export interface LoadResult {
@@ -54,11 +61,98 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+export type LoadGenerator = 'wrk' | 'autocannon';
+
+/** wrk when installed (a C load generator costs the shared machine far less), else autocannon; BENCH_LOADGEN forces one. */
+export function chooseLoadGenerator(): LoadGenerator {
+  const forced = process.env.BENCH_LOADGEN;
+  if (forced === 'wrk' || forced === 'autocannon') return forced;
+  return spawnSync('wrk', ['--version'], { encoding: 'utf8' }).error ? 'autocannon' : 'wrk';
+}
+
+export function loadGeneratorVersion(generator: LoadGenerator): string {
+  if (generator === 'autocannon') return `autocannon ${(require('autocannon/package.json') as { version: string }).version}`;
+  const r = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+  return /wrk \S+/.exec(`${r.stdout}${r.stderr}`)?.[0] ?? 'wrk';
+}
+
+export function runLoad(generator: LoadGenerator, o: LoadOptions): Promise<LoadResult> {
+  return generator === 'wrk' ? runWrk(o) : runAutocannon(o);
+}
+
+/** wrk's summary as one JSON line on stderr, from its `done` hook; latencies in µs. */
+const WRK_REPORT = `done = function(summary, latency, requests)
+  local e = summary.errors
+  io.stderr:write(string.format('{"requests":%d,"us":%d,"bytes":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50":%d,"p99":%d}\\n',
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+`;
+
+let wrkScript: string | undefined;
+
+function wrkScriptPath(): string {
+  if (wrkScript) return wrkScript;
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-wrk-'));
+  trackTempDir(dir);
+  wrkScript = path.join(dir, 'report.lua');
+  writeFileSync(wrkScript, WRK_REPORT);
+  return wrkScript;
+}
+
+interface WrkReport {
+  requests: number;
+  us: number;
+  bytes: number;
+  connect: number;
+  read: number;
+  write: number;
+  status: number;
+  timeout: number;
+  p50: number;
+  p99: number;
+}
+
+/**
+ * One wrk round: one thread, fixed connections and duration, keep-alive, no pipelining.
+ * Latency percentiles are wrk's, over every answer (the bench checks that all are 2xx).
+ */
+function runWrk(o: LoadOptions): Promise<LoadResult> {
+  const args = ['-t1', `-c${o.connections}`, `-d${o.durationSeconds}s`, '--timeout', '10s', '-s', wrkScriptPath()];
+  for (const [name, value] of Object.entries(o.headers)) args.push('-H', `${name}: ${value}`);
+  args.push(o.url + o.path);
+  const [command, argv] = o.cpus ? ['taskset', ['-c', o.cpus, 'wrk', ...args]] : ['wrk', args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = stderr.split('\n').find((l) => l.startsWith('{"requests"'));
+      if (code !== 0 || !line) return reject(new Error(`wrk exited with ${code}: ${stderr.trim().slice(0, 300)}`));
+      const r = JSON.parse(line) as WrkReport;
+      const seconds = r.us / 1e6;
+      const ok = r.requests - r.status;
+      resolve({
+        rps: ok / seconds,
+        p50: r.p50 / 1000,
+        p99: r.p99 / 1000,
+        requests: r.requests,
+        ok,
+        non2xx: r.status,
+        errors: r.connect + r.read + r.write,
+        timeouts: r.timeout,
+        bytesPerSecond: r.bytes / seconds,
+      });
+    });
+  });
+}
+
 /**
  * One autocannon round: fixed connections, fixed duration, no pipelining. Latencies are taken
  * from autocannon's per-response event (float milliseconds) rather than its whole-ms histogram.
  */
-export function runLoad(o: LoadOptions): Promise<LoadResult> {
+function runAutocannon(o: LoadOptions): Promise<LoadResult> {
   const samples = new Samples();
   return new Promise((resolve, reject) => {
     const instance = autocannon(

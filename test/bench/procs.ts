@@ -1,4 +1,4 @@
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -262,3 +262,9 @@ export function procCpuUs(pid: number): number {
 
 /** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
 const CLOCK_TICKS = 100;
+
+/** Binds every thread of a process to a CPU list (`taskset -a -c -p`); throws when taskset fails. */
+export function pinToCpus(pid: number, cpus: string): void {
+  const r = spawnSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`taskset -a -c -p ${cpus} ${pid}: ${r.error?.message ?? r.stderr.trim()}`);
+}

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { aggregate, formatAggregate, readProfile, type Aggregate } from './cpuprofile';
-import { runLoad } from './load';
+import { chooseLoadGenerator, runLoad } from './load';
 import { installCleanup, procCpuUs, startNodeChild, trackTempDir } from './procs';
 import { syntheticRulesDir } from './syntheticRules';
 
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       mkdirSync(caseDir, { recursive: true });
       const args = [c.role[0], upstream.url, ...c.role.slice(2).map((a) => (a === '<synthetic>' ? synthetic : a))];
       const child = await startNodeChild(c.id, args, ['--cpu-prof', '--cpu-prof-dir', caseDir, '--cpu-prof-interval', String(INTERVAL_US)]);
-      const load = (seconds: number) => runLoad({ url: child.url, path: c.path, headers: headersAt(c.version), connections: CONNECTIONS, durationSeconds: seconds });
+      const load = (seconds: number) => runLoad(chooseLoadGenerator(), { url: child.url, path: c.path, headers: headersAt(c.version), connections: CONNECTIONS, durationSeconds: seconds });
       await load(3);
       const fromUs = await child.mark();
       const cpu0 = procCpuUs(child.pid);

@@ -4,8 +4,11 @@
  *
  * Every server is its own child process (one core each at most): the fake Nova upstream, a bare
  * Express 5 + http-proxy-middleware proxy, a bare node:http + http-proxy proxy, nginx (when
- * installed), the gateway with the shipped rules and the gateway with 1,000 more rules. This
- * process only runs autocannon. Rounds go A B C … A B C …; the first pass is a warm-up and is
+ * installed), the gateway with the shipped rules and the gateway with 1,000 more rules. The
+ * /limits scenarios have their own gateway and Express+hpm processes, so that every process
+ * compared in a target ratio has served one route with the same history (V8's heap sizing
+ * follows a process's history). This process only drives the load generator (wrk, or
+ * autocannon). Rounds go A B C … A B C …; the first pass is a warm-up and is
  * discarded; medians over the measured rounds are reported, ratios are medians of per-round
  * ratios (neighbouring rounds share the machine's state, which matters on 2 shared cores).
  * Passes run in serpentine order (A B C … then … C B A) so that order effects cancel.
@@ -15,8 +18,8 @@
  *
  * Environment: BENCH_CONNECTIONS (50), BENCH_DURATION (4 s), BENCH_WARMUP (3 s), BENCH_ROUNDS (5),
  * BENCH_ONLY (comma-separated scenario ids, run in that order), BENCH_NGINX (path, or "off"), BENCH_STREAMS (20),
- * BENCH_STREAM_MB (50), BENCH_RESULTS (results file; "-" to not write one), BENCH_STREAM_NODE_FLAGS (node
- * flags of the streaming children), BENCH_GATEWAY_DIST (another build's dist/gateway, to measure a candidate).
+ * BENCH_STREAM_MB (50), BENCH_LOADGEN (wrk when installed, else autocannon), BENCH_PIN ("on" to pin to CPUs), BENCH_RESULTS (results file; "-" to not write one), BENCH_STREAM_NODE_FLAGS (node
+ * flags of the streaming children), BENCH_SERVER_NODE_FLAGS (node flags of the proxies under load), BENCH_GATEWAY_DIST (another build's dist/gateway, to measure a candidate).
  */
 import http from 'node:http';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,8 +27,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadRuleSet } from '../../gateway/rules/load';
-import { fetchOnce, median, runLoad, type LoadResult } from './load';
-import { findNginx, installCleanup, procCpuUs, procStatusKb, startNginx, startNodeChild, trackTempDir, type Child } from './procs';
+import { GATEWAY_NODE_FLAGS } from '../../gateway/nodeFlags';
+import { chooseLoadGenerator, fetchOnce, loadGeneratorVersion, median, runLoad, type LoadResult } from './load';
+import { findNginx, installCleanup, pinToCpus, procCpuUs, procStatusKb, startNginx, startNodeChild, trackTempDir, type Child } from './procs';
 import { limitsDocument, serverListDocument } from './upstream';
 import { syntheticRulesDir } from './syntheticRules';
 
@@ -45,6 +49,18 @@ const REPO = path.resolve(__dirname, '../../..');
 const SHIPPED_RULES = path.join(REPO, 'rules');
 const RESULTS = process.env.BENCH_RESULTS ?? path.join(REPO, 'test/bench/results.md');
 
+/**
+ * BENCH_PIN=on (two or more CPUs, taskset): the server under test alone on CPU 0; the upstream,
+ * the load generator and this runner on CPU 1, so that req/s is one core's worth. Off by
+ * default: on this shared two-core machine it did not make the ratios steadier.
+ */
+const PIN = process.env.BENCH_PIN === 'on' && os.cpus().length >= 2 && !spawnSync('taskset', ['-V']).error;
+const SERVER_CPU = '0';
+const LOAD_CPU = '1';
+const LOADGEN = chooseLoadGenerator();
+/** Node flags of the proxies under load (not the upstream), e.g. --trace-gc to diagnose. */
+const SERVER_NODE_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
 const SERVERS_PATH = '/v2.1/servers/detail';
 const LIMITS_PATH = '/v2.1/limits';
 const headersAt = (version: string): Record<string, string> => ({
@@ -53,7 +69,7 @@ const headersAt = (version: string): Record<string, string> => ({
   Accept: 'application/json',
 });
 
-type ServerName = 'upstream' | 'express-hpm' | 'http-proxy' | 'nginx' | 'gateway' | 'gateway-1000';
+type ServerName = 'upstream' | 'express-hpm' | 'express-hpm-limits' | 'express-hpm-flagged' | 'http-proxy' | 'nginx' | 'gateway' | 'gateway-limits' | 'gateway-1000';
 
 interface Scenario {
   readonly id: string;
@@ -90,13 +106,14 @@ function expectLimitsWithoutImageMeta(status: number, headers: http.IncomingHttp
 const SCENARIOS: readonly Scenario[] = [
   { id: 'upstream', label: 'upstream direct (servers/detail)', server: 'upstream', path: SERVERS_PATH, version: '2.39', check: expectBody(SERVERS_BODY) },
   { id: 'hpm', label: 'bare Express 5 + hpm (servers/detail)', server: 'express-hpm', path: SERVERS_PATH, version: '2.39', check: expectBody(SERVERS_BODY) },
+  { id: 'hpm-flagged', label: "bare Express 5 + hpm with the gateway's node flags (servers/detail)", server: 'express-hpm-flagged', path: SERVERS_PATH, version: '2.39', check: expectBody(SERVERS_BODY) },
   { id: 'http-proxy', label: 'bare node:http + http-proxy (servers/detail)', server: 'http-proxy', path: SERVERS_PATH, version: '2.39', check: expectBody(SERVERS_BODY) },
   { id: 'nginx', label: 'nginx 1 worker, keepalive (servers/detail)', server: 'nginx', path: SERVERS_PATH, version: '2.39', check: expectBody(SERVERS_BODY) },
   { id: 'gw', label: 'gateway, shipped rules (servers/detail @2.39)', server: 'gateway', path: SERVERS_PATH, version: '2.39', check: expectBody(SERVERS_BODY, 'compute 2.39') },
   { id: 'gw-1000', label: 'gateway, +1,000 rules (servers/detail @2.39)', server: 'gateway-1000', path: SERVERS_PATH, version: '2.39', check: expectBody(SERVERS_BODY, 'compute 2.39') },
-  { id: 'gw-limits-2.38', label: 'gateway, /limits @2.38 (pass-through)', server: 'gateway', path: LIMITS_PATH, version: '2.38', check: expectBody(LIMITS_BODY, 'compute 2.38') },
-  { id: 'gw-limits-2.39', label: 'gateway, /limits @2.39 (rewritten)', server: 'gateway', path: LIMITS_PATH, version: '2.39', check: expectLimitsWithoutImageMeta },
-  { id: 'hpm-limits', label: 'bare Express 5 + hpm (/limits)', server: 'express-hpm', path: LIMITS_PATH, version: '2.39', check: expectBody(LIMITS_BODY) },
+  { id: 'gw-limits-2.38', label: 'gateway, /limits @2.38 (pass-through)', server: 'gateway-limits', path: LIMITS_PATH, version: '2.38', check: expectBody(LIMITS_BODY, 'compute 2.38') },
+  { id: 'gw-limits-2.39', label: 'gateway, /limits @2.39 (rewritten)', server: 'gateway-limits', path: LIMITS_PATH, version: '2.39', check: expectLimitsWithoutImageMeta },
+  { id: 'hpm-limits', label: 'bare Express 5 + hpm (/limits)', server: 'express-hpm-limits', path: LIMITS_PATH, version: '2.39', check: expectBody(LIMITS_BODY) },
 ];
 
 interface Target {
@@ -118,6 +135,7 @@ const TARGETS: readonly Target[] = [
 const INFO_RATIOS: readonly { name: string; num: string; den: string }[] = [
   { name: 'gateway / bare node:http + http-proxy', num: 'gw', den: 'http-proxy' },
   { name: 'gateway / nginx', num: 'gw', den: 'nginx' },
+  { name: "gateway / bare Express+hpm given the gateway's node flags", num: 'gw', den: 'hpm-flagged' },
   { name: 'bare Express+hpm / bare node:http + http-proxy', num: 'hpm', den: 'http-proxy' },
   { name: 'gateway /limits @2.38 / bare Express+hpm /limits', num: 'gw-limits-2.38', den: 'hpm-limits' },
 ];
@@ -186,8 +204,10 @@ async function main(): Promise<void> {
   const servers = new Map<ServerName, Child>();
   const upstream = await startNodeChild('upstream', ['upstream']);
   servers.set('upstream', upstream);
-  if (needed.has('express-hpm')) servers.set('express-hpm', await startNodeChild('express-hpm', ['express-hpm', upstream.url]));
-  if (needed.has('http-proxy')) servers.set('http-proxy', await startNodeChild('http-proxy', ['http-proxy', upstream.url]));
+  if (needed.has('express-hpm')) servers.set('express-hpm', await startNodeChild('express-hpm', ['express-hpm', upstream.url], SERVER_NODE_FLAGS));
+  if (needed.has('express-hpm-limits')) servers.set('express-hpm-limits', await startNodeChild('express-hpm-limits', ['express-hpm', upstream.url], SERVER_NODE_FLAGS));
+  if (needed.has('express-hpm-flagged')) servers.set('express-hpm-flagged', await startNodeChild('express-hpm-flagged', ['express-hpm', upstream.url], [...GATEWAY_NODE_FLAGS, ...SERVER_NODE_FLAGS]));
+  if (needed.has('http-proxy')) servers.set('http-proxy', await startNodeChild('http-proxy', ['http-proxy', upstream.url], SERVER_NODE_FLAGS));
   let nginxNote = 'not selected';
   if (needed.has('nginx')) {
     const binary = findNginx();
@@ -202,10 +222,16 @@ async function main(): Promise<void> {
       }
     }
   }
-  if (needed.has('gateway')) servers.set('gateway', await startNodeChild('gateway', ['gateway', upstream.url, SHIPPED_RULES]));
-  if (needed.has('gateway-1000')) servers.set('gateway-1000', await startNodeChild('gateway-1000', ['gateway', upstream.url, bigRules]));
+  if (needed.has('gateway')) servers.set('gateway', await startNodeChild('gateway', ['gateway', upstream.url, SHIPPED_RULES], [...GATEWAY_NODE_FLAGS, ...SERVER_NODE_FLAGS]));
+  if (needed.has('gateway-limits')) servers.set('gateway-limits', await startNodeChild('gateway-limits', ['gateway', upstream.url, SHIPPED_RULES], [...GATEWAY_NODE_FLAGS, ...SERVER_NODE_FLAGS]));
+  if (needed.has('gateway-1000')) servers.set('gateway-1000', await startNodeChild('gateway-1000', ['gateway', upstream.url, bigRules], [...GATEWAY_NODE_FLAGS, ...SERVER_NODE_FLAGS]));
   const scenarios = selected.filter((s) => servers.has(s.server));
   if (!servers.has('nginx') && needed.has('nginx')) log(`nginx: ${nginxNote}`);
+  if (PIN) {
+    pinToCpus(process.pid, LOAD_CPU);
+    for (const [name, child] of servers) pinToCpus(child.pid, name === 'upstream' ? LOAD_CPU : SERVER_CPU);
+  }
+  log(`load generator: ${loadGeneratorVersion(LOADGEN)}; ${PIN ? `pinned: servers under test on CPU ${SERVER_CPU}, upstream + load generator + runner on CPU ${LOAD_CPU}` : 'not pinned'}`);
 
   for (const s of scenarios) {
     const server = servers.get(s.server)!;
@@ -227,7 +253,8 @@ async function main(): Promise<void> {
     for (const s of order) {
       const server = servers.get(s.server)!;
       const cpuBefore = procCpuUs(server.pid);
-      const load = await runLoad({
+      const load = await runLoad(LOADGEN, {
+        cpus: PIN ? LOAD_CPU : undefined,
         url: server.url,
         path: s.path,
         headers: headersAt(s.version),
@@ -242,8 +269,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const streaming = await streamingCheck('gateway', ['gateway', upstream.url, SHIPPED_RULES]);
-  const streamingRef = await streamingCheck('express-hpm', ['express-hpm', upstream.url]);
+  const streaming = await streamingCheck('gateway', ['gateway', upstream.url, SHIPPED_RULES], GATEWAY_NODE_FLAGS);
+  const streamingRef = await streamingCheck('express-hpm', ['express-hpm', upstream.url], []);
   const loadAfter = os.loadavg();
 
   for (const child of [...servers.values()].reverse()) await child.stop();
@@ -304,9 +331,10 @@ function streamOnce(url: string, agent: http.Agent, expected: number): Promise<v
 }
 
 /** 20 sequential 50 MB answers through a fresh gateway child; its RSS polled every 20 ms. */
-async function streamingCheck(name: string, args: string[]): Promise<StreamingResult> {
-  const flags = (process.env.BENCH_STREAM_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+async function streamingCheck(name: string, args: string[], nodeFlags: readonly string[]): Promise<StreamingResult> {
+  const flags = [...nodeFlags, ...(process.env.BENCH_STREAM_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
   const gw = await startNodeChild(name, args, flags);
+  if (PIN) pinToCpus(gw.pid, SERVER_CPU);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     // Warm the path (JIT, buffers, sockets) before the baseline is taken.
@@ -436,7 +464,8 @@ function renderReport(measured: Map<string, Measured>, streaming: StreamingResul
     ['node', info.node],
     ['CPU', info.cpu],
     ['rounds', `${ROUNDS} measured × ${DURATION} s per scenario, alternating (serpentine: A B C … then … C B A), after one ${WARMUP} s warm-up pass (discarded)`],
-    ['connections', `${CONNECTIONS} (autocannon, no pipelining), loopback only`],
+    ['connections', `${CONNECTIONS} (${loadGeneratorVersion(LOADGEN)}${LOADGEN === 'wrk' ? ', one thread' : ''}, keep-alive, no pipelining), loopback only`],
+    ['CPU pinning', PIN ? `server under test alone on CPU ${SERVER_CPU}; upstream, load generator and runner on CPU ${LOAD_CPU} (taskset -a); req/s is one core's worth` : 'none (BENCH_PIN=on pins them)'],
     ['nginx', info.nginx],
     ['rules', info.rules],
     ...(process.env.BENCH_GATEWAY_DIST ? [['gateway build', `BENCH_GATEWAY_DIST=${process.env.BENCH_GATEWAY_DIST}`]] : []),
@@ -485,7 +514,7 @@ function renderReport(measured: Map<string, Measured>, streaming: StreamingResul
     '',
     '- Upstream: a fake Nova (own process) answering a ' + LIMITS_BODY.length + ' B `/v2.1/limits` and a ' + SERVERS_BODY.length +
       ' B `/v2.1/servers/detail` in Nova\'s compact JSON style, echoing `OpenStack-API-Version`, `X-OpenStack-Nova-API-Version` and two `Vary` lines; `GET /v2.1/` reports 2.38.',
-    '- Each proxy is one process: bare Express 5 + http-proxy-middleware 3.0 (`createProxyMiddleware({ target, agent: new http.Agent({ keepAlive: true }) })`), bare node:http + http-proxy (keep-alive agent), nginx (`master_process off`, one process; upstream `keepalive`, `keepalive_requests` raised on both sides), the gateway with the shipped rules, and the gateway with 1,000 synthetic rules (ten files 2.40–2.49; none applies to the measured route, many share its trie nodes).',
+    '- Each proxy is one process: bare Express 5 + http-proxy-middleware 3.0 (`createProxyMiddleware({ target, agent: new http.Agent({ keepAlive: true }) })`), bare node:http + http-proxy (keep-alive agent), nginx (`master_process off`, one process; upstream `keepalive`, `keepalive_requests` raised on both sides), the gateway with the shipped rules, and the gateway with 1,000 synthetic rules (ten files 2.40–2.49; none applies to the measured route, many share its trie nodes). The gateways run with the node flags `npm start` and the image use (`' + GATEWAY_NODE_FLAGS.join(' ') + '`); the bare proxies with none, as written by hand, and once more with the same flags for comparison.',
     '- Every request carries `OpenStack-API-Version: compute <version>`; the gateway forwards 2.39 requests at 2.38 and rewrites the version headers back.',
     '- Streaming: ' + streaming.count + ' sequential ' + streaming.mb + ' MB answers through a fresh gateway process; RSS polled every 20 ms from `/proc/<pid>/status` (and VmHWM), raise = peak − RSS before.',
     '',
