@@ -52,6 +52,8 @@ describe('large answers stream through with bounded memory (the gateway in its o
     expect(afterOneMb).toBeLessThan(SIZE / MB);
     for (let i = 0; i < 3; i++) expect(await streamOnce()).toBe(SIZE);
     const afterFourMb = (procStatusKb(pid, 'VmHWM') - baselineKb) / 1024;
-    expect(afterFourMb - afterOneMb).toBeLessThan(10);
+    // Holding any of the three answers would add 50 MB; V8 settling its young generation (16 MB
+    // semi-spaces with the gateway's node flags) may add part of one more semi-space.
+    expect(afterFourMb - afterOneMb).toBeLessThan(SIZE / MB / 2);
   });
 });
