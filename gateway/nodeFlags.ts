@@ -3,8 +3,8 @@
  * starts the gateway with them, and `serve` says at start-up when they are missing
  * (NODE_OPTIONS cannot carry them).
  *
- * --min-semi-space-size=16 keeps V8's young generation at its working size. After ~15 s without
- * traffic V8 shrinks it to 1 MB; a burst then promotes the objects of requests in flight, and
+ * --min-semi-space-size=16 keeps V8's young generation at its working size. After a quiet spell
+ * (17 s did it in the measurements, 12 s did not) V8 shrinks it to 1 MB; a burst then promotes the objects of requests in flight, and
  * the process stays about a third slower per request for as long as the load lasts (measured on
  * a pinned core: 105 → 140 µs per pass-through request). The cost is ~20 MB of resident memory.
  */

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { trackTempDir } from './procs';
+import { trackChild, trackTempDir } from './procs';
 
 export interface LoadOptions {
   readonly url: string;
@@ -124,6 +124,7 @@ function runWrk(o: LoadOptions): Promise<LoadResult> {
   const [command, argv] = o.cpus ? ['taskset', ['-c', o.cpus, 'wrk', ...args]] : ['wrk', args];
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    trackChild(child);
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);

@@ -54,6 +54,13 @@ async function stopProcess(proc: ChildProcess, graceful: () => void, graceMs: nu
   live.delete(proc.pid);
 }
 
+/** Records a short-lived child (a load generator run) so that SIGINT/SIGTERM of the runner stops it too. */
+export function trackChild(proc: ChildProcess): void {
+  if (proc.pid === undefined) return;
+  live.set(proc.pid, proc);
+  proc.once('exit', () => live.delete(proc.pid!));
+}
+
 const CHILD_SCRIPT = path.join(__dirname, 'children.js');
 
 /** Forks a node child (see children.ts) and waits for its 'ready' message. */
