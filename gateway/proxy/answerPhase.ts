@@ -7,6 +7,7 @@ import { collect, decodeContent } from './body';
 import { contextOf, needsBufferedAnswer, type RequestContext } from './context';
 import type { ForwardHooks } from './forward';
 import { isJson } from './jsonText';
+import { pump } from './pump';
 import {
   flatten, headerLines, headerValue, rewriteVersionHeaders, setHeaderLine, stripVersionHeaders, withoutHeaders, type HeaderLines,
 } from './answerHeaders';
@@ -49,9 +50,7 @@ export function createAnswerPhase(deps: AnswerPhaseDeps): ForwardHooks {
     if (res.headersSent || res.destroyed) return void proxyRes.destroy();
     res.writeHead(status, proxyRes.statusMessage, flatten(lines));
     for (const chunk of head ?? []) res.write(chunk);
-    proxyRes.pipe(res);
-    proxyRes.once('error', () => res.destroy());
-    proxyRes.once('aborted', () => res.destroy());
+    pump(proxyRes, res);
   }
 
   async function bufferAndRewrite(

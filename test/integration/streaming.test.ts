@@ -5,19 +5,24 @@ import { procStatusKb, spawnGateway, type SpawnedGateway } from '../support/spaw
 
 const MB = 1024 * 1024;
 const SIZE = 50 * MB;
+/** Larger than every socket buffer on the way (Linux lets a loopback receive buffer grow to 32 MB). */
+const HUGE = 200 * MB;
 
 describe('large answers stream through with bounded memory (the gateway in its own process)', () => {
   let upstream: TestUpstream;
   let gw: SpawnedGateway;
+  /** Bytes the upstream has handed to its socket for the answer in progress. */
+  let upstreamSent = 0;
   beforeAll(async () => {
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     upstream = await startTestUpstream((req, res) => {
       if (req.url === '/v2.1/small') return void res.end('{}');
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': SIZE });
-      let sent = 0;
+      const size = req.url?.includes('huge') ? HUGE : SIZE;
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': size });
+      upstreamSent = 0;
       const pump = () => {
-        while (sent < SIZE) {
-          sent += chunk.length;
+        while (upstreamSent < size) {
+          upstreamSent += chunk.length;
           if (!res.write(chunk)) return void res.once('drain', pump);
         }
         res.end();
@@ -56,4 +61,40 @@ describe('large answers stream through with bounded memory (the gateway in its o
     // semi-spaces with the gateway's node flags) may add part of one more semi-space.
     expect(afterFourMb - afterOneMb).toBeLessThan(SIZE / MB / 2);
   });
+
+  test('a client that stops reading stops the upstream: the gateway passes the backpressure on instead of buffering', async () => {
+    const pid = gw.child.pid!;
+    const baselineKb = procStatusKb(pid, 'VmRSS');
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get(`${gw.proxyUrl}/v2.1/servers/huge/console-log`, resolve).on('error', reject);
+    });
+    try {
+      res.pause();
+      await until(() => upstreamSent > 0);
+      await settled(() => upstreamSent);
+      // While nobody reads, the socket buffers of both loopback hops fill (up to ~70 MB here) and
+      // the upstream stops; a gateway that read on regardless would take all 200 MB into memory.
+      expect(upstreamSent / MB).toBeLessThan(HUGE / MB / 2);
+      expect((procStatusKb(pid, 'VmRSS') - baselineKb) / 1024).toBeLessThan(HUGE / MB / 4);
+      let n = 0;
+      res.on('data', (c: Buffer) => (n += c.length)).resume();
+      await new Promise<void>((resolve, reject) => res.on('end', resolve).on('error', reject));
+      expect(n).toBe(HUGE);
+    } finally {
+      res.destroy();
+    }
+  }, 20_000);
 });
+
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** Waits until a count stops changing for 300 ms. */
+async function settled(count: () => number): Promise<void> {
+  let last = -1;
+  while (count() !== last) {
+    last = count();
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
