@@ -2,6 +2,7 @@ import http from 'node:http';
 import { rulesDir } from '../support/gateway';
 import { startTestUpstream, type TestUpstream } from '../support/recordingUpstream';
 import { procStatusKb, spawnGateway, type SpawnedGateway } from '../support/spawnGateway';
+import { waitFor } from '../support/sockets';
 
 const MB = 1024 * 1024;
 const SIZE = 50 * MB;
@@ -70,7 +71,7 @@ describe('large answers stream through with bounded memory (the gateway in its o
     });
     try {
       res.pause();
-      await until(() => upstreamSent > 0);
+      await waitFor(() => upstreamSent > 0);
       await settled(() => upstreamSent);
       // While nobody reads, the socket buffers of both loopback hops fill (up to ~70 MB here) and
       // the upstream stops; a gateway that read on regardless would take all 200 MB into memory.
@@ -85,10 +86,6 @@ describe('large answers stream through with bounded memory (the gateway in its o
     }
   }, 20_000);
 });
-
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((r) => setTimeout(r, 10));
-}
 
 /** Waits until a count stops changing for 300 ms. */
 async function settled(count: () => number): Promise<void> {
