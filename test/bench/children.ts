@@ -14,6 +14,7 @@ import pino from 'pino';
  * microseconds (the clock of .cpuprofile timestamps), to cut a profile to the load window.
  */
 import http from 'node:http';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -24,7 +25,7 @@ import { resolveConfig } from '../../gateway/config';
 import { startGateway } from '../../gateway/server';
 import { createLogger } from '../../gateway/observe/logger';
 
-type ChildMessage = { type: 'stop' } | { type: 'mark'; id: number };
+type ChildMessage = { type: 'stop' } | { type: 'mark' | 'gc-counts' | 'full-gc'; id: number };
 
 function urlOf(server: http.Server): string {
   const a = server.address() as AddressInfo;
@@ -132,6 +133,18 @@ async function gateway(target: string, rulesDir: string): Promise<{ url: string;
   return { url: gw.proxyUrl, adminUrl: gw.adminUrl };
 }
 
+/** Garbage collections by kind since start, when BENCH_GC_COUNTS=1 (gcstate.ts asks for them). */
+const gcCounts = { minor: 0, major: 0 };
+if (process.env.BENCH_GC_COUNTS === '1') {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gcCounts.minor++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcCounts.major++;
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+
 async function main(): Promise<void> {
   const [role, target, rulesDir] = process.argv.slice(2);
   const exit = () => process.exit(0);
@@ -139,8 +152,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', exit);
   process.on('disconnect', exit);
   process.on('message', (m: ChildMessage) => {
-    if (m.type === 'stop') exit();
-    else if (m.type === 'mark') process.send?.({ type: 'mark', id: m.id, us: Number(process.hrtime.bigint() / 1000n) });
+    if (m.type === 'stop') return exit();
+    const answer = (fields: object) => process.send?.({ type: 'answer', id: m.id, ...fields });
+    if (m.type === 'mark') answer({ us: Number(process.hrtime.bigint() / 1000n) });
+    else if (m.type === 'gc-counts') answer({ ...gcCounts });
+    else if (m.type === 'full-gc') answer({ done: typeof global.gc === 'function' && (global.gc(), true) });
   });
 
   let started: { url: string; adminUrl?: string };

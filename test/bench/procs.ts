@@ -17,6 +17,8 @@ export interface Child {
   readonly adminUrl?: string;
   /** The child's monotonic clock in microseconds (node children only). */
   mark(): Promise<number>;
+  /** A question to a node child (see children.ts), answered over IPC. */
+  ask<T>(type: string): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -67,11 +69,17 @@ const CHILD_SCRIPT = path.join(__dirname, 'children.js');
 export function startNodeChild(name: string, args: string[], execArgv: string[] = []): Promise<Child> {
   const proc = fork(CHILD_SCRIPT, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   if (proc.pid !== undefined) live.set(proc.pid, proc);
-  let markId = 0;
-  const marks = new Map<number, (us: number) => void>();
-  proc.on('message', (m: { type: string; id?: number; us?: number }) => {
-    if (m.type === 'mark' && m.id !== undefined) marks.get(m.id)?.(m.us ?? 0);
+  let askId = 0;
+  const answers = new Map<number, (answer: unknown) => void>();
+  proc.on('message', (m: { type: string; id?: number }) => {
+    if (m.type === 'answer' && m.id !== undefined) answers.get(m.id)?.(m);
   });
+  const ask = <T>(type: string) =>
+    new Promise<T>((res) => {
+      const id = ++askId;
+      answers.set(id, (answer) => (answers.delete(id), res(answer as T)));
+      proc.send({ type, id });
+    });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`${name}: not ready within 30 s`)), 30_000);
     const fail = (err: Error) => {
@@ -90,12 +98,8 @@ export function startNodeChild(name: string, args: string[], execArgv: string[] 
         pid: proc.pid!,
         url: m.url,
         adminUrl: m.adminUrl,
-        mark: () =>
-          new Promise((res) => {
-            const id = ++markId;
-            marks.set(id, (us) => (marks.delete(id), res(us)));
-            proc.send({ type: 'mark', id });
-          }),
+        mark: () => ask<{ us: number }>('mark').then((a) => a.us),
+        ask,
         // Graceful first (profiles are written at exit), by pid after the grace period.
         stop: () => stopProcess(proc, () => (proc.connected ? proc.send({ type: 'stop' }) : process.kill(proc.pid!, 'SIGTERM')), 15_000),
       });
@@ -207,6 +211,7 @@ http {
     pid: proc.pid!,
     url: `http://127.0.0.1:${port}`,
     mark: () => Promise.resolve(Number(process.hrtime.bigint() / 1000n)),
+    ask: (type) => Promise.reject(new Error(`nginx cannot answer '${type}'`)),
     stop: () => stopProcess(proc, () => process.kill(proc.pid!, 'SIGTERM'), 5000),
   };
 }
