@@ -14,13 +14,13 @@ import pino from 'pino';
  * microseconds (the clock of .cpuprofile timestamps), to cut a profile to the load window.
  */
 import http from 'node:http';
-import { PerformanceObserver, constants } from 'node:perf_hooks';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import httpProxy from 'http-proxy';
 import { createUpstreamServer } from './upstream';
+import { watchGcCounts } from './gcCounts';
 import { resolveConfig } from '../../gateway/config';
 import { startGateway } from '../../gateway/server';
 import { createLogger } from '../../gateway/observe/logger';
@@ -134,16 +134,7 @@ async function gateway(target: string, rulesDir: string): Promise<{ url: string;
 }
 
 /** Garbage collections by kind since start, when BENCH_GC_COUNTS=1 (gcstate.ts asks for them). */
-const gcCounts = { minor: 0, major: 0 };
-if (process.env.BENCH_GC_COUNTS === '1') {
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const kind = (e as { detail?: { kind?: number } }).detail?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gcCounts.minor++;
-      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcCounts.major++;
-    }
-  }).observe({ entryTypes: ['gc'] });
-}
+const gcCounts = process.env.BENCH_GC_COUNTS === '1' ? watchGcCounts() : { minor: 0, major: 0 };
 
 async function main(): Promise<void> {
   const [role, target, rulesDir] = process.argv.slice(2);

@@ -5,7 +5,10 @@
  * collections the process ran.
  *
  *   node dist/test/bench/gcstate.js [role]     role: gateway (default), express-hpm, http-proxy,
- *                                                express-http-proxy, node-http-hpm-ejected
+ *                                                express-http-proxy, node-http-hpm-ejected, or
+ *                                                mini-http-proxy (miniProxy.ts: node:http + http-proxy
+ *                                                and nothing else; BENCH_MINI_REQUIRE=express loads
+ *                                                Express into it without using it)
  *
  * Environment: GCSTATE_ROUNDS (6), GCSTATE_FULL_GC_BEFORE (round number; 3; 0 = never),
  * BENCH_DURATION (4 s), BENCH_CONNECTIONS (50), BENCH_SERVER_NODE_FLAGS (added node flags).
@@ -37,9 +40,13 @@ async function main(): Promise<void> {
   const upstream = await startNodeChild('upstream', ['upstream']);
   const args = role === 'gateway' ? ['gateway', upstream.url, SHIPPED_RULES] : [role, upstream.url];
   const flags = [...(role === 'gateway' ? GATEWAY_NODE_FLAGS : []), '--expose-gc', ...EXTRA_FLAGS];
-  const proxy = await startNodeChild(role, args, flags);
+  const proxy =
+    role === 'mini-http-proxy'
+      ? await startNodeChild(role, [upstream.url], flags, path.join(__dirname, 'miniProxy.js'))
+      : await startNodeChild(role, args, flags);
   const generator = chooseLoadGenerator();
-  process.stdout.write(`${role} (node ${flags.join(' ')}), ${generator}, ${CONNECTIONS} connections, ${ROUNDS} × ${DURATION} s` +
+  const loads = role === 'mini-http-proxy' && process.env.BENCH_MINI_REQUIRE ? ` loading ${process.env.BENCH_MINI_REQUIRE}` : '';
+  process.stdout.write(`${role}${loads} (node ${flags.join(' ')}), ${generator}, ${CONNECTIONS} connections, ${ROUNDS} × ${DURATION} s` +
     `${FULL_GC_BEFORE > 0 ? `, one full collection forced before round ${FULL_GC_BEFORE}` : ''}\n\n` +
     '| round | req/s | CPU µs/req | young collections | full collections |\n| --- | --- | --- | --- | --- |\n');
   try {

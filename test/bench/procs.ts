@@ -65,9 +65,9 @@ export function trackChild(proc: ChildProcess): void {
 
 const CHILD_SCRIPT = path.join(__dirname, 'children.js');
 
-/** Forks a node child (see children.ts) and waits for its 'ready' message. */
-export function startNodeChild(name: string, args: string[], execArgv: string[] = []): Promise<Child> {
-  const proc = fork(CHILD_SCRIPT, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** Forks a node child (children.ts, or another script speaking its IPC) and waits for its 'ready' message. */
+export function startNodeChild(name: string, args: string[], execArgv: string[] = [], script = CHILD_SCRIPT): Promise<Child> {
+  const proc = fork(script, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   if (proc.pid !== undefined) live.set(proc.pid, proc);
   let askId = 0;
   const answers = new Map<number, (answer: unknown) => void>();
