@@ -18,12 +18,12 @@ import path from 'node:path';
 import { GATEWAY_NODE_FLAGS } from '../../gateway/nodeFlags';
 import { chooseLoadGenerator, runLoad } from './load';
 import { installCleanup, procCpuUs, startNodeChild } from './procs';
+import { envNumber } from '../support/envNumber';
 
-const num = (name: string, dflt: number) => (process.env[name] !== undefined && Number.isFinite(Number(process.env[name])) ? Number(process.env[name]) : dflt);
-const ROUNDS = num('GCSTATE_ROUNDS', 6);
-const FULL_GC_BEFORE = num('GCSTATE_FULL_GC_BEFORE', 3);
-const DURATION = num('BENCH_DURATION', 4);
-const CONNECTIONS = num('BENCH_CONNECTIONS', 50);
+const ROUNDS = envNumber('GCSTATE_ROUNDS', 6);
+const FULL_GC_BEFORE = envNumber('GCSTATE_FULL_GC_BEFORE', 3, 0);
+const DURATION = envNumber('BENCH_DURATION', 4);
+const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 50);
 const EXTRA_FLAGS = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const SHIPPED_RULES = path.resolve(__dirname, '../../../rules');
 const HEADERS = { 'OpenStack-API-Version': 'compute 2.39', 'X-Auth-Token': 'bench:bench', Accept: 'application/json' };

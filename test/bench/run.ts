@@ -32,18 +32,14 @@ import { chooseLoadGenerator, fetchOnce, loadGeneratorVersion, median, runLoad, 
 import { findNginx, installCleanup, pinToCpus, procCpuUs, procStatusKb, startNginx, startNodeChild, trackTempDir, type Child } from './procs';
 import { limitsDocument, serverListDocument } from './upstream';
 import { syntheticRulesDir } from './syntheticRules';
+import { envNumber } from '../support/envNumber';
 
-const env = (name: string, dflt: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : dflt;
-};
-
-const CONNECTIONS = env('BENCH_CONNECTIONS', 50);
-const DURATION = env('BENCH_DURATION', 4);
-const WARMUP = env('BENCH_WARMUP', 3);
-const ROUNDS = env('BENCH_ROUNDS', 5);
-const STREAMS = env('BENCH_STREAMS', 20);
-const STREAM_MB = env('BENCH_STREAM_MB', 50);
+const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 50);
+const DURATION = envNumber('BENCH_DURATION', 4);
+const WARMUP = envNumber('BENCH_WARMUP', 3);
+const ROUNDS = envNumber('BENCH_ROUNDS', 5);
+const STREAMS = envNumber('BENCH_STREAMS', 20);
+const STREAM_MB = envNumber('BENCH_STREAM_MB', 50);
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
 const REPO = path.resolve(__dirname, '../../..');
 const SHIPPED_RULES = path.join(REPO, 'rules');

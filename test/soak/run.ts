@@ -23,17 +23,14 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { GATEWAY_NODE_FLAGS } from '../../gateway/nodeFlags';
+import { envNumber } from '../support/envNumber';
 
-const num = (name: string, dflt: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : dflt;
-};
-const DURATION_S = num('SOAK_DURATION', 60);
-const RATE = num('SOAK_RATE', 300);
-const WARMUP_S = num('SOAK_WARMUP', 5);
-const IDLE_S = num('SOAK_IDLE', 8);
-const MAX_RSS_GROWTH_MB = num('SOAK_MAX_RSS_GROWTH_MB', 48);
-const MAX_FD_GROWTH = num('SOAK_MAX_FD_GROWTH', 4);
+const DURATION_S = envNumber('SOAK_DURATION', 60);
+const RATE = envNumber('SOAK_RATE', 300);
+const WARMUP_S = envNumber('SOAK_WARMUP', 5);
+const IDLE_S = envNumber('SOAK_IDLE', 8);
+const MAX_RSS_GROWTH_MB = envNumber('SOAK_MAX_RSS_GROWTH_MB', 48);
+const MAX_FD_GROWTH = envNumber('SOAK_MAX_FD_GROWTH', 4);
 const REQUEST_TIMEOUT_MS = 15_000;
 const MAX_IN_FLIGHT = 2_000;
 
