@@ -20,6 +20,7 @@ import { createAnswerPhase } from './proxy/answerPhase';
 import { createPipeline, type GatewayState } from './proxy/pipeline';
 import { LimitsCache } from './actions/limitsCache';
 import { ImageService } from './actions/imageService';
+import { Roster } from './http/roster';
 import { RulesWatcher, type ReloadResult, type RulesWatcherOptions } from './rulesWatcher';
 
 export interface RunningGateway {
@@ -274,23 +275,21 @@ function urlOf(server: Server): string {
 }
 
 interface Connections {
-  readonly sockets: Set<Socket>;
+  readonly sockets: Roster<Socket>;
   /** Answers not yet finished or abandoned. */
-  readonly inFlight: Set<ServerResponse>;
+  readonly inFlight: Roster<ServerResponse>;
   draining: boolean;
 }
 
 function trackConnections(server: Server): Connections {
-  const c: Connections = { sockets: new Set(), inFlight: new Set(), draining: false };
+  const c: Connections = { sockets: new Roster(), inFlight: new Roster(), draining: false };
   server.on('connection', (s: Socket) => {
-    c.sockets.add(s);
-    s.once('close', () => c.sockets.delete(s));
+    s.once('close', c.sockets.join(s));
   });
   // Before the app's own listener, so that even an answer written synchronously sees the flag.
   server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     if (c.draining) res.shouldKeepAlive = false;
-    c.inFlight.add(res);
-    res.once('close', () => c.inFlight.delete(res));
+    res.once('close', c.inFlight.join(res));
   });
   return c;
 }
@@ -302,7 +301,7 @@ function trackConnections(server: Server): Connections {
  */
 async function drain(server: Server, c: Connections, deadlineMs: number): Promise<{ abandoned: number }> {
   c.draining = true;
-  for (const res of c.inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+  for (const res of c.inFlight.members()) if (!res.headersSent) res.shouldKeepAlive = false;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
@@ -313,7 +312,7 @@ async function drain(server: Server, c: Connections, deadlineMs: number): Promis
   clearInterval(idleSweep);
   const abandoned = first === 'deadline' ? c.inFlight.size : 0;
   server.closeAllConnections();
-  for (const s of c.sockets) s.destroy();
+  for (const s of c.sockets.members()) s.destroy();
   await closed;
   return { abandoned };
 }
