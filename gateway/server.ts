@@ -240,21 +240,24 @@ function createAdminApp(
 /**
  * Request and response classes whose prototypes already are Express's. Express sets them on
  * every request (Object.setPrototypeOf); when they are already in place that is a no-op, and
- * the objects keep the shapes V8 optimised for instead of turning megamorphic.
+ * the objects keep the shapes V8 optimised for instead of turning megamorphic. They are classes
+ * extending Node's so that V8 sizes their instances from Node's constructors: a plain function
+ * calling Node's constructor on `this` left too little room, and every request and response was
+ * in dictionary mode by the time it was answered.
  */
 function expressNativeMessages(app: express.Express) {
-  function ExpressRequest(this: http.IncomingMessage, ...args: unknown[]) {
-    (http.IncomingMessage as unknown as (...a: unknown[]) => void).apply(this, args);
-  }
-  ExpressRequest.prototype = app.request;
-  function ExpressResponse(this: http.ServerResponse, ...args: unknown[]) {
-    (http.ServerResponse as unknown as (...a: unknown[]) => void).apply(this, args);
-  }
-  ExpressResponse.prototype = app.response;
-  return {
-    IncomingMessage: ExpressRequest as unknown as typeof http.IncomingMessage,
-    ServerResponse: ExpressResponse as unknown as typeof http.ServerResponse,
-  };
+  class ExpressRequest extends http.IncomingMessage {}
+  class ExpressResponse<R extends http.IncomingMessage = http.IncomingMessage> extends http.ServerResponse<R> {}
+  app.request = adoptAsPrototype(ExpressRequest.prototype, app.request);
+  app.response = adoptAsPrototype(ExpressResponse.prototype, app.response);
+  return { IncomingMessage: ExpressRequest, ServerResponse: ExpressResponse };
+}
+
+/** Gives a class's prototype the place and own properties of one of Express's per-app prototypes. */
+function adoptAsPrototype<T extends object>(classPrototype: object, expressPrototype: T): T {
+  Object.setPrototypeOf(classPrototype, Object.getPrototypeOf(expressPrototype));
+  Object.defineProperties(classPrototype, Object.getOwnPropertyDescriptors(expressPrototype));
+  return classPrototype as T;
 }
 
 function listen(server: Server, at: HostPort, flag: string): Promise<void> {
