@@ -55,7 +55,7 @@ async function serve(args: string[]): Promise<number> {
   const logger = createLogger(config.logLevel);
   const missing = missingNodeFlags();
   if (missing.length) {
-    logger.warn({ missing }, `node was started without ${missing.join(' ')}: throughput drops after quiet spells (README, "Performance"); start it as node ${missing.join(' ')} ${process.argv[1]}`);
+    logger.warn({ missing }, `node was started without ${missing.join(' ')}: the process runs more garbage collections under load (README, "Performance"); start it as node ${missing.join(' ')} ${process.argv[1]}`);
   }
   let stopDemo: (() => Promise<void>) | undefined;
   if (!config.upstream) {
