@@ -40,5 +40,5 @@ STOPSIGNAL SIGTERM
 # Liveness on the admin port, wherever GATEWAY_ADMIN_LISTEN puts it (busybox wget, no extra package).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
   CMD wget -q -T 2 -O /dev/null "http://127.0.0.1:${GATEWAY_ADMIN_LISTEN##*:}/healthz" || exit 1
-ENTRYPOINT ["node", "--min-semi-space-size=16", "--initial-old-space-size=64", "dist/gateway/cli.js"]
+ENTRYPOINT ["node", "--min-semi-space-size=16", "--initial-old-space-size=64", "--no-concurrent-array-buffer-sweeping", "dist/gateway/cli.js"]
 CMD ["serve"]

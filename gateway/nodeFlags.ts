@@ -13,8 +13,14 @@
  * again whenever less than about a young generation's worth is left, and the gateway ran
  * clusters of back-to-back full collections under load (gcstate.js: 5-13 per 4 s round after a
  * forced one; none with the flag). It commits no memory by itself.
+ *
+ * --no-concurrent-array-buffer-sweeping frees the socket buffers a young collection found dead
+ * during that collection instead of on a background thread later: streamed answers pass
+ * through as 64 KB buffers, V8 collects them once 32 MB have accumulated, and with the frees
+ * deferred the peak RSS of 20 × 50 MB answers rose by 30.4-34 MB; with the flag 26-28 MB.
+ * No CPU cost per request measured (gcstate.js A/B, within the noise).
  */
-export const GATEWAY_NODE_FLAGS: readonly string[] = ['--min-semi-space-size=16', '--initial-old-space-size=64'];
+export const GATEWAY_NODE_FLAGS: readonly string[] = ['--min-semi-space-size=16', '--initial-old-space-size=64', '--no-concurrent-array-buffer-sweeping'];
 
 export function missingNodeFlags(execArgv: readonly string[] = process.execArgv): string[] {
   return GATEWAY_NODE_FLAGS.filter((flag) => !execArgv.includes(flag));

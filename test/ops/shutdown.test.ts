@@ -137,8 +137,8 @@ describe('the CLI process: signals', () => {
     try {
       const flagWarnings = (p: ServeProcess) => p.logs.filter((l) => l.level === 'warn' && Array.isArray(l.missing));
       expect(flagWarnings(flagged)).toEqual([]);
-      expect(flagWarnings(bare)).toEqual([expect.objectContaining({ missing: ['--min-semi-space-size=16', '--initial-old-space-size=64'] })]);
-      expect(flagWarnings(bare)[0].msg).toContain('node --min-semi-space-size=16 --initial-old-space-size=64 ');
+      expect(flagWarnings(bare)).toEqual([expect.objectContaining({ missing: ['--min-semi-space-size=16', '--initial-old-space-size=64', '--no-concurrent-array-buffer-sweeping'] })]);
+      expect(flagWarnings(bare)[0].msg).toContain('node --min-semi-space-size=16 --initial-old-space-size=64 --no-concurrent-array-buffer-sweeping ');
     } finally {
       bare.kill();
       flagged.kill();

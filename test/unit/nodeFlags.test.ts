@@ -18,6 +18,6 @@ describe('the node flags the gateway runs with', () => {
   test('missingNodeFlags names the flags absent from execArgv, in order', () => {
     expect(missingNodeFlags([])).toEqual([...GATEWAY_NODE_FLAGS]);
     expect(missingNodeFlags(['--inspect', ...GATEWAY_NODE_FLAGS])).toEqual([]);
-    expect(missingNodeFlags(['--min-semi-space-size=8'])).toEqual(['--min-semi-space-size=16', '--initial-old-space-size=64']);
+    expect(missingNodeFlags(['--min-semi-space-size=8'])).toEqual(['--min-semi-space-size=16', '--initial-old-space-size=64', '--no-concurrent-array-buffer-sweeping']);
   });
 });
