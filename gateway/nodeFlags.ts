@@ -5,7 +5,7 @@
  *
  * --min-semi-space-size=16 keeps V8's young generation at its working size; after a quiet spell
  * V8 shrinks it to 1 MB and a burst then promotes the objects of the requests in flight. (The
- * lasting third-slower state measured with that shrink was mostly the in-flight Set that
+ * lasting third-slower state measured after that shrink was most likely the in-flight Set that
  * gateway/http/roster.ts replaced; the flag is kept, not re-measured without it.)
  *
  * --initial-old-space-size=64 keeps the old generation's limit at 64 MB or more. Without it V8
