@@ -91,7 +91,7 @@ async function serve(args: string[]): Promise<number> {
 }
 
 async function startDemoUpstream(config: GatewayConfig): Promise<{ config: GatewayConfig; stop: () => Promise<void> }> {
-  const sim = await startSimulator({ host: '127.0.0.1', port: 0, imagePort: 0 });
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0, imagePort: 0, recordRequests: false });
   return {
     config: {
       ...config,

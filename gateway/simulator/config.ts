@@ -16,6 +16,12 @@ export interface SimulatorOptions {
   imagePropertyQuota?: number;
   /** Log one line per request to stderr. */
   log?: boolean;
+  /**
+   * Keep every request in `requests` / `imageRequests` (default true, for tests to inspect). The
+   * long-running simulators (the gateway's demo upstream, `npm run simulator`) turn it off: the
+   * lists grow with every request.
+   */
+  recordRequests?: boolean;
   /** Other quota limits shown by GET /limits (Nova's defaults otherwise). */
   quotas?: Partial<QuotaLimits>;
 }
@@ -59,6 +65,7 @@ export interface SimulatorConfig {
   readonly quotas: QuotaLimits;
   readonly imagePropertyQuota: number;
   readonly log: boolean;
+  readonly recordRequests: boolean;
   /** oslo sizelimit's osapi_max_request_body_size. */
   readonly maxRequestBodySize: number;
 }
@@ -80,6 +87,7 @@ export function resolveConfig(options: SimulatorOptions = {}): SimulatorConfig {
     quotas,
     imagePropertyQuota: options.imagePropertyQuota ?? 128,
     log: options.log ?? false,
+    recordRequests: options.recordRequests ?? true,
     maxRequestBodySize: 114688,
   };
 }

@@ -37,9 +37,9 @@ export interface Simulator {
   readonly config: SimulatorConfig;
   /** Images and servers; seed, inspect or reset it between tests. */
   readonly state: SimulatorState;
-  /** Every request the compute API received, in order. */
+  /** Every request the compute API received, in order (empty when recordRequests is off). */
   readonly requests: RecordedRequest[];
-  /** Every request the image service received, in order. */
+  /** Every request the image service received, in order (empty when recordRequests is off). */
   readonly imageRequests: RecordedRequest[];
   /** Back to the seeded state and empty request logs. */
   reset(): void;
@@ -61,8 +61,9 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
   const computeApp = createComputeApp({ config, state, glanceUrl: () => imageUrl, limitsOrder: options.limitsKeyOrder });
   const glanceApp = createGlanceApp(config, state);
 
-  const compute = createServer(handler(computeApp, requests, config.log ? 'compute' : undefined));
-  const glance = createServer(handler(glanceApp, imageRequests, config.log ? 'image' : undefined));
+  const record = (log: RecordedRequest[]) => (config.recordRequests ? log : undefined);
+  const compute = createServer(handler(computeApp, record(requests), config.log ? 'compute' : undefined));
+  const glance = createServer(handler(glanceApp, record(imageRequests), config.log ? 'image' : undefined));
   try {
     await listen(compute, config.host, config.port);
     await listen(glance, config.host, config.imagePort);
@@ -89,7 +90,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
   };
 }
 
-function handler(app: (call: IncomingCall) => Promise<Reply>, log: RecordedRequest[], logName: string | undefined) {
+function handler(app: (call: IncomingCall) => Promise<Reply>, log: RecordedRequest[] | undefined, logName: string | undefined) {
   return (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void => {
     void (async () => {
       let entry: RecordedRequest | undefined;
@@ -97,7 +98,7 @@ function handler(app: (call: IncomingCall) => Promise<Reply>, log: RecordedReque
       try {
         const call = await readCall(req);
         entry = { method: call.method, target: call.target, headers: call.headers, rawHeaders: call.rawHeaders, body: call.body };
-        log.push(entry);
+        log?.push(entry);
         r = await app(call);
       } catch {
         r = faultReply(500);

@@ -42,7 +42,7 @@ export function optionsFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
 }
 
 async function main(): Promise<void> {
-  const sim = await startSimulator(optionsFromArgs(process.argv.slice(2), process.env));
+  const sim = await startSimulator({ ...optionsFromArgs(process.argv.slice(2), process.env), recordRequests: false });
   process.stdout.write(
     `simulator: compute ${sim.computeUrl} (max microversion ${sim.config.range.max.text}), image ${sim.imageUrl}\n`,
   );

@@ -38,6 +38,18 @@ test('every compute request is recorded exactly as received', async () => {
   expect(sim.imageRequests).toHaveLength(0);
 });
 
+test('with recordRequests off (the demo upstream, npm run simulator) nothing is kept, and it still answers', async () => {
+  const quiet = await startSimulator({ recordRequests: false });
+  try {
+    const computeAnswer = await send(quiet.computeUrl, '/v2.1/limits', { headers: { 'X-Auth-Token': 'admin:admin' } });
+    const imageAnswer = await send(quiet.imageUrl, '/v2/images', { headers: { 'X-Auth-Token': 'admin:admin' } });
+    expect([computeAnswer.status, imageAnswer.status]).toEqual([200, 200]);
+    expect([quiet.requests.length, quiet.imageRequests.length]).toEqual([0, 0]);
+  } finally {
+    await quiet.close();
+  }
+});
+
 test('reset restores the seed and clears the logs', async () => {
   sim.state.images.get(DEFAULT_IMAGE_ID)!.properties.set('x', 'y');
   sim.state.seed({ servers: [{ id: 'abc', imageId: DEFAULT_IMAGE_ID, name: 'extra' }] });
