@@ -53,7 +53,8 @@ export type CanonicalResult =
   | { readonly ok: true; readonly target: CanonicalTarget }
   | { readonly ok: false; readonly reason: RefusalReason };
 
-const ABSOLUTE_FORM = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)(.*)$/;
+/** `s`: the rest may hold any character, line breaks too, to be judged as origin-form would be. */
+const ABSOLUTE_FORM = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)(.*)$/s;
 /** Raw path bytes allowed by RFC 3986 pchar, less ";" (path parameters are refused). */
 const RAW_ALLOWED = /^[A-Za-z0-9\-._~!$&'()*+,=:@/%]*$/;
 const UNRESERVED = /[A-Za-z0-9\-._~]/;

@@ -29,6 +29,7 @@ describe('canonicalTarget accepts and normalises', () => {
     [`http://${HOST}/v2.1/limits`, '/v2.1/limits', ''],
     [`HTTP://GW.EXAMPLE:8080/v2.1/limits?x=1`, '/v2.1/limits', '?x=1'],
     [`http://${HOST}`, '/', ''],
+    [`http://${HOST}/?\n`, '/', '?\n'],
   ])('%s → %s%s', (raw, path, query) => {
     expect(canonicalTarget(raw, HOST)).toEqual({ ok: true, target: { path, query } });
   });
@@ -46,6 +47,7 @@ describe('canonicalTarget refuses what cannot be canonicalised unambiguously', (
     ['/v2.1\\images\\abc\\metadata', 'backslash'],
     ['/v2.1/images/abc\tx', 'control-character'],
     ['/v2.1/images/abc\x00', 'control-character'],
+    [`http://${HOST}/v2.1/images/abc\n`, 'control-character'],
     ['/v2.1/images;x=1/abc/metadata', 'path-parameter'],
     ['/v2.1/images/abc/metadata;', 'path-parameter'],
     ['/v2.1/images/abc metadata', 'raw-character-not-allowed'],
