@@ -20,7 +20,7 @@ import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import httpProxy from 'http-proxy';
 import { createUpstreamServer } from './upstream';
-import { watchGcCounts } from './gcCounts';
+import { watchGcCounts } from '../support/gcCounts';
 import { resolveConfig } from '../../gateway/config';
 import { startGateway } from '../../gateway/server';
 import { createLogger } from '../../gateway/observe/logger';

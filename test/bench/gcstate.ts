@@ -1,8 +1,8 @@
 /**
- * The "two speeds" of a proxy process under load, made visible: one proxy (the gateway by
+ * A proxy process's garbage-collector state under load, made visible: one proxy (the gateway by
  * default) loaded in back-to-back wrk rounds, one full collection forced before a chosen round,
  * and per round the req/s, CPU µs per request and the young (minor) and full (major)
- * collections the process ran.
+ * collections the process ran (README "Performance": what it showed, and what was fixed).
  *
  *   node dist/test/bench/gcstate.js [role]     role: gateway (default), express-hpm, http-proxy,
  *                                                express-http-proxy, node-http-hpm-ejected, or

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import httpProxy from 'http-proxy';
-import { watchGcCounts } from './gcCounts';
+import { watchGcCounts } from '../support/gcCounts';
 
 const loaded: unknown[] = (process.env.BENCH_MINI_REQUIRE ?? '').split(',').filter(Boolean).map((m) => require(m) as unknown);
 

@@ -7,7 +7,7 @@ import { waitFor } from '../support/sockets';
  * built the wrong way they fell into dictionary mode, and every property access on them became
  * a hash lookup (README "Performance"). Checked in the built gateway, fronting its demo upstream.
  */
-const PROBE = path.resolve(__dirname, '../support/fastPropertiesProbe.js');
+const PROBE = path.resolve(__dirname, '../../dist/test/support/fastPropertiesProbe.js');
 const HEADERS = { 'OpenStack-API-Version': 'compute 2.39', 'X-Auth-Token': 'demo:demo', Accept: 'application/json' };
 
 describe("the proxy server's request and response objects", () => {

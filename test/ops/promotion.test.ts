@@ -11,7 +11,7 @@ import { startSimulator, type Simulator } from '../../gateway/simulator';
  * the old generation's growth over 5,000 requests after a forced full collection. The upstream
  * (the simulator) runs in this process, so that the gateway's heap holds the gateway alone.
  */
-const PROBE = path.resolve(__dirname, '../support/heapProbe.js');
+const PROBE = path.resolve(__dirname, '../../dist/test/support/heapProbe.js');
 const HEADERS = { 'OpenStack-API-Version': 'compute 2.39', 'X-Auth-Token': 'admin:admin', Accept: 'application/json' };
 const MB = 1024 * 1024;
 
